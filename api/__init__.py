@@ -1,0 +1,1 @@
+"""The once-only HTTP API (FastAPI): thin routes over regmod services."""

@@ -1,0 +1,1 @@
+"""The ``regmod`` command line (typer + rich)."""

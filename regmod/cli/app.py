@@ -1,0 +1,43 @@
+"""Assembles the ``regmod`` command and turns user mistakes into one-line errors, not tracebacks."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from regmod import __version__
+from regmod.errors import RegmodError
+
+app = typer.Typer(
+    name="regmod",
+    help="Link register records to the IDNr, serve once-only evidence, keep a verifiable audit log.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err_console = Console(stderr=True)
+
+
+@app.callback()
+def root() -> None:
+    """regmod: registry-modernisation data matching for German public administration."""
+
+
+@app.command()
+def version() -> None:
+    """Print the software version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    try:
+        app()
+    except RegmodError as error:
+        err_console.print(f"[bold red]error:[/] {error}", highlight=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,183 @@
+"""The canonical person record: raw fields as read, normalised fields beside them.
+
+Ingest maps a register's own headers onto ``RAW_FIELDS`` (every value text, ``<field>_raw``);
+normalisation adds the columns of ``NORMALISED_SCHEMA``. Register-specific column names never
+travel past ingest, and every derived value can be traced to the raw column it came from.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+RECORD_ID = "record_id"
+SOURCE_REGISTER = "source_register"
+
+RAW_FIELDS: tuple[str, ...] = (
+    "idnr",
+    "family_name",
+    "birth_name",
+    "first_names",
+    "doctoral_degree",
+    "sex",
+    "birth_date",
+    "birth_place",
+    "nationality",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "death_date",
+    "information_block",
+)
+"""Canonical fields a column mapping can target; each arrives as text in ``<field>_raw``."""
+
+
+def raw_column(field: str) -> str:
+    """Name of the raw text column that holds ``field`` as read from the source."""
+    return f"{field}_raw"
+
+
+RAW_SCHEMA: dict[str, pl.DataType] = {
+    RECORD_ID: pl.String(),
+    SOURCE_REGISTER: pl.String(),
+    **{raw_column(field): pl.String() for field in RAW_FIELDS},
+}
+
+NORMALISED_SCHEMA: dict[str, pl.DataType] = {
+    "idnr": pl.String(),  # 11 digits, valid check digit, else null
+    "family_name": pl.String(),  # NFC, cleaned, title removed, original spelling
+    "family_name_search": pl.String(),  # search form (DIN 91379 base letters, ä=ae …)
+    "family_name_core": pl.String(),  # search form without particles (von, van, de …)
+    "family_name_parts": pl.List(pl.String()),  # parts of a double-barrelled name, search form
+    "family_name_phonetic": pl.String(),  # Kölner Phonetik of the search form
+    "birth_name": pl.String(),
+    "birth_name_search": pl.String(),
+    "birth_name_phonetic": pl.String(),
+    "first_names": pl.List(pl.String()),  # NFC, in register order; hyphenated names stay one
+    "first_names_search": pl.List(pl.String()),
+    "first_name_search": pl.String(),  # first of first_names_search
+    "first_name_phonetic": pl.String(),
+    "doctoral_degree": pl.String(),  # e.g. "Dr.", "Prof. Dr.", also when typed into a name
+    "sex": pl.String(),  # m, w, d, x or null
+    "birth_year": pl.Int16(),
+    "birth_month": pl.Int8(),  # null when unknown (00.MM.YYYY keeps month, 00.00.YYYY not)
+    "birth_day": pl.Int8(),
+    "birth_place_search": pl.String(),
+    "nationality": pl.String(),
+    "street_search": pl.String(),  # search form, "Straße"/"Str."/"str." unified to "str"
+    "house_number": pl.Int32(),
+    "house_number_suffix": pl.String(),  # "a" of "12a", "-14" of "12-14", "/1" of "12/1"
+    "postcode": pl.String(),  # five digits with leading zeros, else null
+    "city_search": pl.String(),
+    "death_year": pl.Int16(),
+    "death_month": pl.Int8(),
+    "death_day": pl.Int8(),
+    "information_block": pl.Boolean(),  # Auskunftssperre
+    "name_damaged": pl.Boolean(),  # a '?' from a lossy encoding replaced a letter
+}
+"""Columns that normalisation adds beside the raw ones."""
+
+CANONICAL_SCHEMA: dict[str, pl.DataType] = {**RAW_SCHEMA, **NORMALISED_SCHEMA}
+
+
+class Sex(StrEnum):
+    """Sex as registered: männlich, weiblich, divers, no entry."""
+
+    MALE = "m"
+    FEMALE = "w"
+    DIVERSE = "d"
+    NO_ENTRY = "x"
+
+
+class PartialDate(BaseModel):
+    """A date of which day, or day and month, may be unknown (``00.MM.YYYY``, ``00.00.YYYY``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    year: int = Field(ge=1000, le=9999)
+    month: int | None = Field(default=None, ge=1, le=12)
+    day: int | None = Field(default=None, ge=1, le=31)
+
+    def as_date(self) -> date | None:
+        """The full date when day and month are known, else None (never 1 January)."""
+        if self.month is None or self.day is None:
+            return None
+        return date(self.year, self.month, self.day)
+
+
+class PersonRecord(BaseModel):
+    """One canonical person record with raw and normalised values side by side."""
+
+    model_config = ConfigDict(frozen=True)
+
+    record_id: str
+    source_register: str
+    raw: dict[str, str | None] = Field(description="Raw values keyed by canonical field name.")
+    idnr: str | None = None
+    family_name: str | None = None
+    family_name_search: str | None = None
+    family_name_core: str | None = None
+    family_name_parts: list[str] = Field(default_factory=list)
+    family_name_phonetic: str | None = None
+    birth_name: str | None = None
+    birth_name_search: str | None = None
+    birth_name_phonetic: str | None = None
+    first_names: list[str] = Field(default_factory=list)
+    first_names_search: list[str] = Field(default_factory=list)
+    first_name_search: str | None = None
+    first_name_phonetic: str | None = None
+    doctoral_degree: str | None = None
+    sex: Sex | None = None
+    birth_date: PartialDate | None = None
+    birth_place_search: str | None = None
+    nationality: str | None = None
+    street_search: str | None = None
+    house_number: int | None = None
+    house_number_suffix: str | None = None
+    postcode: str | None = None
+    city_search: str | None = None
+    death_date: PartialDate | None = None
+    information_block: bool = False
+    name_damaged: bool = False
+
+    @classmethod
+    def from_row(cls, row: dict[str, object]) -> PersonRecord:
+        """Build a record from one row of a canonical frame (``frame.row(i, named=True)``)."""
+        raw = {field: _text(row.get(raw_column(field))) for field in RAW_FIELDS}
+        values = {key: row.get(key) for key in NORMALISED_SCHEMA if row.get(key) is not None}
+        birth = _partial(row, "birth")
+        death = _partial(row, "death")
+        for key in ("birth_year", "birth_month", "birth_day", "death_year", "death_month"):
+            values.pop(key, None)
+        values.pop("death_day", None)
+        return cls.model_validate(
+            {
+                "record_id": str(row[RECORD_ID]),
+                "source_register": str(row.get(SOURCE_REGISTER) or ""),
+                "raw": raw,
+                "birth_date": birth,
+                "death_date": death,
+                **values,
+            }
+        )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _partial(row: dict[str, object], prefix: str) -> PartialDate | None:
+    year = row.get(f"{prefix}_year")
+    if not isinstance(year, int):
+        return None
+    month = row.get(f"{prefix}_month")
+    day = row.get(f"{prefix}_day")
+    return PartialDate(
+        year=year,
+        month=month if isinstance(month, int) else None,
+        day=day if isinstance(day, int) else None,
+    )

@@ -1,0 +1,41 @@
+"""One settings object for the CLI, the store and the API (environment prefix ``REGMOD_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set as ``REGMOD_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="REGMOD_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///regmod.sqlite",
+        description="SQLAlchemy URL of the store; SQLite file by default, PostgreSQL in production.",
+    )
+    runs_dir: Path = Field(
+        default=Path("runs"), description="Where reconciliation runs are written."
+    )
+    audit_signing_key: str | None = Field(
+        default=None,
+        description="Ed25519 private key (hex, 32 bytes) that signs audit checkpoints.",
+    )
+    audit_checkpoint_every: int = Field(
+        default=1000, description="Write a signed checkpoint of the chain head every N entries."
+    )
+    api_max_request_bytes: int = Field(
+        default=50 * 1024 * 1024, description="Largest request body the API accepts."
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
