@@ -1,0 +1,190 @@
+"""German default ``LinkageSpec`` for linking a register extract to the IDNr reference.
+
+The spec reads the normalised columns of ``regmod.record.NORMALISED_SCHEMA`` plus a few keys that
+``prepare_for_linkage`` derives (the matching engine is domain-free, so German composite keys are
+built here). Blocking never uses sex; address agreement is supporting evidence only.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from matching.spec import (
+    Comparison,
+    DateColumns,
+    DateLevel,
+    ElseLevel,
+    ExactLevel,
+    LinkageSpec,
+    ListOverlapLevel,
+    NullLevel,
+    SimilarityLevel,
+    TermFrequencyAdjustment,
+    Thresholds,
+    Training,
+    block_on,
+)
+from regmod.record import RECORD_ID
+
+BIRTH_DATE = DateColumns(year="birth_year", month="birth_month", day="birth_day")
+
+LINKAGE_COLUMNS: tuple[str, ...] = ("birth_date_text", "street_key", "address_key")
+"""Derived columns that ``prepare_for_linkage`` adds and the German spec reads."""
+
+# Match and review thresholds on the match probability, tuned by benchmarks/tune_german_spec.py.
+MATCH_THRESHOLD = 0.999
+REVIEW_THRESHOLD = 0.5
+
+
+def prepare_for_linkage(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add the composite keys of the German spec to a normalised frame.
+
+    ``birth_date_text`` is ``YYYYMMDD`` for full dates only, so a one-digit slip is one edit;
+    ``street_key`` and ``address_key`` join postcode, street and house number.
+
+    >>> row = pl.DataFrame({"birth_year": [1970], "birth_month": [3], "birth_day": [7],
+    ...     "postcode": ["01067"], "street_search": ["hauptstr"], "house_number": [12],
+    ...     "house_number_suffix": ["a"]}, schema_overrides={"birth_year": pl.Int16,
+    ...     "birth_month": pl.Int8, "birth_day": pl.Int8})
+    >>> prepare_for_linkage(row).select(LINKAGE_COLUMNS).row(0)
+    ('19700307', '01067|hauptstr', '01067|hauptstr|12a')
+    """
+    full_date = pl.format(
+        "{}{}{}",
+        pl.col("birth_year").cast(pl.String).str.zfill(4),
+        pl.col("birth_month").cast(pl.String).str.zfill(2),
+        pl.col("birth_day").cast(pl.String).str.zfill(2),
+    )
+    street_key = pl.concat_str(pl.col("postcode"), pl.col("street_search"), separator="|")
+    number = pl.concat_str(
+        pl.col("house_number").cast(pl.String), pl.col("house_number_suffix").fill_null("")
+    )
+    return frame.with_columns(
+        birth_date_text=full_date,
+        street_key=street_key,
+        address_key=pl.concat_str(street_key, number, separator="|"),
+    )
+
+
+def _family_name() -> Comparison:
+    """Family name: exact (rarity-weighted), core without particles, close spelling, birth name
+    against family name either way, one part of a double-barrelled name, same sound."""
+    birth_name_either_way = [
+        ("birth_name_search", "family_name_search"),
+        ("family_name_search", "birth_name_search"),
+        ("birth_name_search", "birth_name_search"),
+    ]
+    return Comparison(
+        name="family_name",
+        column="family_name_search",
+        levels=[
+            NullLevel(),
+            ExactLevel(),
+            ExactLevel(column="family_name_core"),
+            SimilarityLevel(metric="jaro_winkler", threshold=0.94),
+            ExactLevel(pairs=birth_name_either_way),
+            ListOverlapLevel(column="family_name_parts", mode="any"),
+            ExactLevel(column="family_name_phonetic"),
+            SimilarityLevel(metric="jaro_winkler", threshold=0.84),
+            ElseLevel(),
+        ],
+        term_frequency=TermFrequencyAdjustment(),
+    )
+
+
+def _first_names() -> Comparison:
+    """First names: first name exact (rarity-weighted) or close, any shared name of several,
+    same sound, loosely similar."""
+    return Comparison(
+        name="first_names",
+        column="first_name_search",
+        levels=[
+            NullLevel(),
+            ExactLevel(),
+            SimilarityLevel(metric="jaro_winkler", threshold=0.92),
+            ListOverlapLevel(column="first_names_search", mode="any"),
+            ExactLevel(column="first_name_phonetic"),
+            SimilarityLevel(metric="jaro_winkler", threshold=0.8),
+            ElseLevel(),
+        ],
+        term_frequency=TermFrequencyAdjustment(),
+    )
+
+
+def _birth_date() -> Comparison:
+    """Birth date: exact (partial dates fit), day and month swapped, one digit off, within a
+    month, same year, else."""
+    return Comparison(
+        name="birth_date",
+        date_columns=BIRTH_DATE,
+        levels=[
+            NullLevel(),
+            DateLevel(match="exact"),
+            DateLevel(match="day_month_swap"),
+            SimilarityLevel(
+                metric="damerau_levenshtein", threshold=0.875, column="birth_date_text"
+            ),
+            DateLevel(match="within_days", tolerance=31),
+            DateLevel(match="within_years", tolerance=0),
+            ElseLevel(),
+        ],
+    )
+
+
+def _birth_place() -> Comparison:
+    return Comparison(
+        name="birth_place",
+        column="birth_place_search",
+        levels=[
+            NullLevel(),
+            ExactLevel(),
+            SimilarityLevel(metric="jaro_winkler", threshold=0.9),
+            ElseLevel(),
+        ],
+        term_frequency=TermFrequencyAdjustment(),
+    )
+
+
+def _address() -> Comparison:
+    """Address as supporting evidence: same house, same street, same postcode, else (moved)."""
+    return Comparison(
+        name="address",
+        column="postcode",
+        levels=[
+            NullLevel(columns=["postcode"]),
+            ExactLevel(column="address_key"),
+            ExactLevel(column="street_key"),
+            ExactLevel(column="postcode"),
+            ElseLevel(),
+        ],
+    )
+
+
+def _sex() -> Comparison:
+    return Comparison(name="sex", column="sex", levels=[NullLevel(), ExactLevel(), ElseLevel()])
+
+
+def german_spec(
+    *, match_threshold: float = MATCH_THRESHOLD, review_threshold: float = REVIEW_THRESHOLD
+) -> LinkageSpec:
+    """The default spec for linking a register extract (left) to the IDNr reference (right)."""
+    return LinkageSpec(
+        link_type="link",
+        record_id=RECORD_ID,
+        blocking=[
+            block_on("birth_year", "birth_month", "birth_day", "family_name_phonetic"),
+            block_on("first_name_search", "birth_year"),
+            block_on("family_name_core", "first_name_phonetic"),
+            block_on("birth_year", "birth_month", "birth_day", "postcode"),
+        ],
+        comparisons=[
+            _family_name(),
+            _first_names(),
+            _birth_date(),
+            _birth_place(),
+            _address(),
+            _sex(),
+        ],
+        training=Training(seed=42, em_blocking_rules=[0, 1, 2]),
+        thresholds=Thresholds(match=match_threshold, review=review_threshold),
+    )
