@@ -25,6 +25,10 @@ class Settings(BaseSettings):
         default=None,
         description="Ed25519 private key (hex, 32 bytes) that signs audit checkpoints.",
     )
+    audit_public_key: str | None = Field(
+        default=None,
+        description="Ed25519 public key (hex) that verifies checkpoints where the private key is absent.",
+    )
     audit_checkpoint_every: int = Field(
         default=1000, description="Write a signed checkpoint of the chain head every N entries."
     )

@@ -8,6 +8,9 @@ import typer
 from rich.console import Console
 
 from regmod import __version__
+from regmod.cli import reconcile as reconcile_commands
+from regmod.cli.audit import audit_app
+from regmod.cli.db import db_app, load
 from regmod.errors import RegmodError
 
 app = typer.Typer(
@@ -18,6 +21,9 @@ app = typer.Typer(
     add_completion=False,
 )
 err_console = Console(stderr=True)
+app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
+app.command("load")(load)
 
 
 @app.callback()
@@ -29,6 +35,9 @@ def root() -> None:
 def version() -> None:
     """Print the software version."""
     typer.echo(__version__)
+
+
+reconcile_commands.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,145 @@
+"""``regmod audit …``: verify the chain, export a period for auditors, checkpoint, make a key."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from regmod.audit.export import ExportFormat, export_audit, verify_export
+from regmod.audit.log import AuditWriter, chain_tenants
+from regmod.audit.signing import Signer, Verifier
+from regmod.audit.verify import VerificationReport, verify_tenant
+from regmod.cli.db import open_store
+from regmod.errors import InputError
+from regmod.settings import get_settings
+
+audit_app = typer.Typer(
+    help="Verify and export the tamper-evident audit log.", no_args_is_help=True
+)
+
+PublicKeyOption = Annotated[
+    str | None,
+    typer.Option(help="Trusted Ed25519 public key (hex); default from the settings."),
+]
+
+
+def _trusted_verifier(public_key: str | None) -> Verifier | None:
+    """The verifier for an explicit key, else REGMOD_AUDIT_PUBLIC_KEY, else the signing key's."""
+    settings = get_settings()
+    if public_key or settings.audit_public_key:
+        return Verifier.from_hex(public_key or settings.audit_public_key or "")
+    if settings.audit_signing_key:
+        return Signer.from_hex(settings.audit_signing_key).verifier
+    return None
+
+
+def _print_report(report: VerificationReport) -> None:
+    status = "ok" if report.ok else "TAMPERED"
+    typer.echo(
+        f"tenant {report.tenant}: {status} — {report.entries_checked} entries, "
+        f"{report.checkpoints_checked} checkpoints ({report.signatures_verified} signatures "
+        f"verified), head seq {report.last_seq}"
+    )
+    first = report.first_problem
+    if first is not None:
+        typer.echo(f"  first entry that does not fit: {first}")
+        if len(report.problems) > 1:
+            typer.echo(f"  {len(report.problems) - 1} further problems")
+    for note in report.notes:
+        typer.echo(f"  note: {note}")
+
+
+@audit_app.command("verify")
+def verify_command(
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant (default: all).")] = None,
+    public_key: PublicKeyOption = None,
+) -> None:
+    """Recompute every chain and checkpoint; exit 1 at the first entry that does not fit."""
+    verifier = _trusted_verifier(public_key)
+    with open_store().read() as conn:
+        tenants = [tenant] if tenant else list(chain_tenants(conn))
+        reports = [verify_tenant(conn, code, verifier) for code in tenants]
+    for report in reports:
+        _print_report(report)
+    if not all(report.ok for report in reports):
+        raise typer.Exit(1)
+
+
+def _moment(text: str | None, option: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise InputError(
+            f"{text!r} is not a date; expected ISO 8601 like 2025-01-31 or 2025-01-31T12:00",
+            field=option,
+        ) from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@audit_app.command("export")
+def export_command(
+    tenant: Annotated[str, typer.Option(help="Tenant whose chain to export.")],
+    out: Annotated[Path, typer.Option(help="File to write.")],
+    since: Annotated[
+        str | None, typer.Option("--from", help="First moment (ISO 8601, UTC if no zone).")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--to", help="End moment, exclusive.")] = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="File format.")] = (
+        ExportFormat.JSONL
+    ),
+) -> None:
+    """Export the entries of a period with checkpoints and the public key to verify them offline."""
+    verifier = _trusted_verifier(None)
+    with open_store().read() as conn:
+        header = export_audit(
+            conn,
+            tenant,
+            out,
+            fmt=fmt,
+            since=_moment(since, "--from"),
+            until=_moment(until, "--to"),
+            public_key=verifier.public_key_hex if verifier else None,
+        )
+    typer.echo(f"exported seq {header.first_seq}..{header.last_seq} of {tenant} to {out}")
+
+
+@audit_app.command("verify-export")
+def verify_export_command(
+    path: Annotated[Path, typer.Argument(help="An export written by `regmod audit export`.")],
+    public_key: Annotated[
+        str | None, typer.Option(help="The published public key (hex) to trust.")
+    ] = None,
+) -> None:
+    """Verify an export file on its own; exit 1 when it does not fit."""
+    report = verify_export(path, public_key)
+    _print_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def checkpoint_command(
+    tenant: Annotated[str, typer.Option(help="Tenant whose head to checkpoint.")],
+) -> None:
+    """Write a (signed, when a key is configured) checkpoint of the chain head now."""
+    writer = AuditWriter.from_settings(get_settings())
+    with open_store().write() as conn:
+        checkpoint = writer.checkpoint(conn, tenant)
+    if checkpoint is None:
+        typer.echo("nothing to checkpoint: the chain is empty or its head is checkpointed")
+    else:
+        signed = "signed" if checkpoint.signature else "unsigned"
+        typer.echo(f"checkpoint at seq {checkpoint.seq} ({signed}): {checkpoint.head_hash}")
+
+
+@audit_app.command("keygen")
+def keygen_command() -> None:
+    """Print a new Ed25519 key pair: keep the private key secret, publish the public key."""
+    signer = Signer.generate()
+    typer.echo(f"REGMOD_AUDIT_SIGNING_KEY={signer.private_key_hex}")
+    typer.echo(f"REGMOD_AUDIT_PUBLIC_KEY={signer.verifier.public_key_hex}")
