@@ -53,7 +53,7 @@ NORMALISED_SCHEMA: dict[str, pl.DataType] = {
     "family_name_search": pl.String(),  # search form (DIN 91379 base letters, ä=ae …)
     "family_name_core": pl.String(),  # search form without particles (von, van, de …)
     "family_name_parts": pl.List(pl.String()),  # parts of a double-barrelled name, search form
-    "family_name_phonetic": pl.String(),  # Kölner Phonetik of the search form
+    "family_name_phonetic": pl.String(),  # Kölner Phonetik of family_name_core (no particles)
     "birth_name": pl.String(),
     "birth_name_search": pl.String(),
     "birth_name_phonetic": pl.String(),

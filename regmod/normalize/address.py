@@ -1,0 +1,79 @@
+"""Addresses: postcode with leading zeros, a street search form, house number and suffix."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from regmod.normalize._distinct import native_per_distinct
+from regmod.normalize.text import fold_letters
+
+HOUSE_NUMBER = pl.Struct({"number": pl.Int32(), "suffix": pl.String()})
+
+
+def _postcode_digits(expr: pl.Expr) -> pl.Expr:
+    """The postcode without a country prefix (``D-``, ``DE ``) and without inner spaces."""
+    return expr.str.strip_chars().str.replace(r"(?i)^de?\s*-?\s*", "").str.replace_all(r"\s", "")
+
+
+def normalise_postcode(expr: pl.Expr) -> pl.Expr:
+    """Five digits as text (``D-01067`` → ``01067``); anything else, also ``1067``, is null.
+
+    Four digits are ambiguous (a lost leading zero or a foreign postcode), so they are not
+    guessed.
+    """
+    digits = _postcode_digits(expr)
+    return pl.when(digits.str.contains(r"^\d{5}$")).then(digits)
+
+
+def postcode_problem(expr: pl.Expr) -> pl.Expr:
+    """Why a non-blank postcode was not used, else null."""
+    digits = _postcode_digits(expr)
+    return (
+        pl.when(digits.str.contains(r"^\d{4}$"))
+        .then(pl.lit("four digits are ambiguous (lost leading zero or foreign)"))
+        .when(~digits.str.contains(r"^\d{5}$") & (digits != ""))
+        .then(pl.lit("not five digits"))
+    )
+
+
+def street_search_form(expr: pl.Expr) -> pl.Expr:
+    """Compact street key: folded letters and digits; Straße/Strasse/Str. → str, Platz/Pl. → pl.
+
+    ``"Konrad-Adenauer-Straße"`` and ``"Konrad Adenauer Str."`` both become
+    ``"konradadenauerstr"``.
+    """
+    return native_per_distinct(expr, _street_key, pl.String())
+
+
+def _street_key(expr: pl.Expr) -> pl.Expr:
+    key = (
+        fold_letters(expr)
+        .str.replace_all(r"stra(?:ss|s)e\b", "str")
+        .str.replace_all(r"platz\b", "pl")
+        .str.replace_all(r"[^a-z0-9?]", "")
+    )
+    return pl.when(key != "").then(key)
+
+
+def split_house_number(expr: pl.Expr) -> pl.Expr:
+    """Struct{number, suffix}: ``12a`` and ``12 a`` → (12, "a"), ``12-14`` → (12, "-14"), ``12/1`` → (12, "/1").
+
+    Null struct when the text does not start with a number.
+    """
+    return native_per_distinct(expr, _house_number, HOUSE_NUMBER)
+
+
+def _house_number(expr: pl.Expr) -> pl.Expr:
+    text = expr.str.strip_chars()
+    number = text.str.extract(r"^(\d{1,9})", 1).cast(pl.Int32)
+    suffix = text.str.extract(r"^\d{1,9}(.*)$", 1).str.replace_all(r"\s", "").str.to_lowercase()
+    return (
+        pl.when(number.is_not_null())
+        .then(
+            pl.struct(
+                number.alias("number"),
+                pl.when(suffix != "").then(suffix).alias("suffix"),
+            )
+        )
+        .otherwise(pl.lit(None, dtype=HOUSE_NUMBER))
+    )

@@ -1,0 +1,82 @@
+"""Partial dates: ``DD.MM.YYYY`` (also ``D.M.YYYY``), ISO ``YYYY-MM-DD`` and ``YYYYMMDD``.
+
+A day of ``00`` means the day is unknown, ``00.00.YYYY`` that day and month are unknown; the
+unknown parts become null and are never filled in as 1 January. Impossible dates (``31.02.``,
+month 13, a day without a month) become a null struct.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from regmod.normalize._distinct import native_per_distinct
+
+PARTIAL_DATE = pl.Struct({"year": pl.Int16(), "month": pl.Int8(), "day": pl.Int8()})
+
+_FORMATS: tuple[tuple[str, tuple[int, int, int]], ...] = (
+    (r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", (3, 2, 1)),
+    (r"^(\d{4})-(\d{1,2})-(\d{1,2})$", (1, 2, 3)),
+    (r"^(\d{4})(\d{2})(\d{2})$", (1, 2, 3)),
+)
+"""Each accepted layout with the capture groups of (year, month, day)."""
+
+
+def _written_parts(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Year, month and day as written (zeros kept), null when no layout fits."""
+    text = expr.str.strip_chars()
+    matches = [(text.str.extract_groups(pattern), groups) for pattern, groups in _FORMATS]
+    year, month, day = (
+        pl.coalesce(match.struct.field(str(groups[position])) for match, groups in matches).cast(
+            pl.Int32
+        )
+        for position in range(3)
+    )
+    return year, month, day
+
+
+def _days_in_month(year: pl.Expr, month: pl.Expr) -> pl.Expr:
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    return (
+        pl.when(month == 2)
+        .then(pl.when(leap).then(29).otherwise(28))
+        .when(month.is_in([4, 6, 9, 11]))
+        .then(30)
+        .otherwise(31)
+    )
+
+
+def _is_possible(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
+    month_known = month.is_between(1, 12)
+    return (
+        year.is_between(1000, 9999)
+        & month.is_between(0, 12)
+        & ((day == 0) | (month_known & day.is_between(1, _days_in_month(year, month))))
+    )
+
+
+def is_readable_date(expr: pl.Expr) -> pl.Expr:
+    """True where the text has one of the accepted date layouts (possible or not)."""
+    return _written_parts(expr)[0].is_not_null()
+
+
+def parse_partial_date(expr: pl.Expr) -> pl.Expr:
+    """Struct{year, month, day} of a date text; unknown parts null, impossible dates a null struct.
+
+    ``"00.05.1980"`` → ``{1980, 5, null}``; ``"31.02.1980"`` → null. Once per distinct value.
+    """
+    return native_per_distinct(expr, _partial_date, PARTIAL_DATE)
+
+
+def _partial_date(expr: pl.Expr) -> pl.Expr:
+    year, month, day = _written_parts(expr)
+    return (
+        pl.when(_is_possible(year, month, day))
+        .then(
+            pl.struct(
+                year.cast(pl.Int16).alias("year"),
+                pl.when(month > 0).then(month).cast(pl.Int8).alias("month"),
+                pl.when(day > 0).then(day).cast(pl.Int8).alias("day"),
+            )
+        )
+        .otherwise(pl.lit(None, dtype=PARTIAL_DATE))
+    )

@@ -1,0 +1,82 @@
+"""IDNr (Steuer-ID) validation.
+
+``stdnum.de.idnr`` is the authority: single values and the reasons of ``idnr_problems`` come
+from it. The batch expression ``valid_idnr`` checks the same rules (11 digits, no leading 0,
+one digit twice or three times in the first ten, ISO 7064 MOD 11,10 check digit) in native
+Polars, because IDNrs are nearly all distinct and a Python call per value would dominate; a
+test holds the two to the same answers.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from stdnum.de import idnr as stdnum_idnr
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
+
+from regmod.normalize._distinct import map_distinct
+
+_SEPARATORS = r"[\s\-./,]"
+"""Characters a printed IDNr may carry (``36 574 261 809``), as stdnum's ``compact`` strips."""
+
+
+def idnr_problem(text: str) -> str | None:
+    """Why ``text`` is no valid IDNr, or None when it is."""
+    number = stdnum_idnr.compact(text)
+    try:
+        stdnum_idnr.validate(number)
+    except InvalidLength:
+        return f"wrong length ({len(number)} characters, need 11 digits)"
+    except InvalidChecksum:
+        return "check digit wrong"
+    except InvalidFormat:
+        if not number.isdigit():
+            return "not only digits"
+        if number.startswith("0"):
+            return "leading zero"
+        return "digit repetition rule broken (one digit twice or three times in the first ten)"
+    except ValidationError:
+        return "invalid"
+    return None
+
+
+def is_valid_idnr(text: str) -> bool:
+    """True for a valid IDNr such as ``"36 574 261 809"``."""
+    return idnr_problem(text) is None
+
+
+def _compact(expr: pl.Expr) -> pl.Expr:
+    return expr.str.replace_all(_SEPARATORS, "")
+
+
+def _repetition_rule_holds(number: pl.Expr) -> pl.Expr:
+    first_ten = number.str.slice(0, 10)
+    counts = [first_ten.str.count_matches(str(digit), literal=True) for digit in range(10)]
+    repeated = pl.sum_horizontal(count > 1 for count in counts)
+    return (repeated == 1) & (pl.max_horizontal(counts) <= 3)
+
+
+def _check_digit_holds(number: pl.Expr) -> pl.Expr:
+    product = pl.lit(10, dtype=pl.Int32)
+    for position in range(10):
+        digit = number.str.slice(position, 1).cast(pl.Int32, strict=False)
+        total = (digit + product - 1) % 10 + 1  # a total of 0 counts as 10
+        product = (2 * total) % 11
+    return (11 - product) % 10 == number.str.slice(10, 1).cast(pl.Int32, strict=False)
+
+
+def valid_idnr(expr: pl.Expr) -> pl.Expr:
+    """The IDNr as 11 digits when valid, else null (``"36 574 261 809"`` → ``"36574261809"``)."""
+    number = _compact(expr)
+    valid = (
+        number.str.contains(r"^[1-9]\d{10}$")
+        & _repetition_rule_holds(number)
+        & _check_digit_holds(number)
+    )
+    return pl.when(valid).then(number)
+
+
+def idnr_problems(expr: pl.Expr) -> pl.Expr:
+    """Why each non-blank value is no valid IDNr, else null; stdnum sees only invalid values."""
+    cleaned = expr.str.strip_chars()
+    invalid = pl.when((cleaned != "") & valid_idnr(cleaned).is_null()).then(cleaned)
+    return map_distinct(invalid, idnr_problem, pl.String())

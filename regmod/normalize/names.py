@@ -1,0 +1,180 @@
+"""Names: titles out of name fields, birth names after ``geb.``, particles, parts, first names.
+
+Only doctoral degrees and the professor title belong to ``doctoral_degree`` (``Dr.``,
+``Dr. med.``, ``Dr.-Ing.``, ``Dr. h.c.``, ``Prof. Dr.``); they are the titles a German register
+records. Diploma degrees (``Dipl.-Ing.``, ``Dipl.-Kfm.``) are not part of a name and not a
+doctoral degree: they are removed from name fields and dropped. Titles are recognised at the
+start of a field and after a comma at its end (``Müller, Dr.``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import polars as pl
+
+from regmod.normalize._distinct import per_distinct
+from regmod.normalize.text import clean_text
+
+_DOCTOR_SPECIALITY = (
+    r"med|dent|vet|rer|nat|pol|phil|jur|iur|oec|theol|habil|sc|soc|paed|agr|ing|publ|math|h\.\s*c"
+)
+_DOCTORAL_TITLE = rf"(?:prof\.?|dres\.|dr\.?(?:\s*-\s*ing\.|(?:\s*(?:{_DOCTOR_SPECIALITY})\.)*))"
+_DIPLOMA_TITLE = r"dipl\.?\s*-\s*[a-zäöü]+\.?"
+_TITLE = rf"(?:{_DOCTORAL_TITLE}|{_DIPLOMA_TITLE})"
+_TITLE_END = r"(?:(?<=\.)|(?=[\s,]|$))"
+_LEADING_TITLES = re.compile(rf"^(?:{_TITLE}{_TITLE_END}[\s,]*)+", re.IGNORECASE)
+_TRAILING_TITLES = re.compile(rf",\s*(?:{_TITLE}{_TITLE_END}\s*)+$", re.IGNORECASE)
+_ONE_TITLE = re.compile(rf"{_TITLE}{_TITLE_END}", re.IGNORECASE)
+_DIPLOMA = re.compile(_DIPLOMA_TITLE, re.IGNORECASE)
+_BIRTH_NAME = re.compile(
+    r"[\s,]*\(?\s*\bgeb(?:\.|oren(?:e|er)?\b)\s*(.*?)\s*\)?\s*$", re.IGNORECASE
+)
+_LEADING_BIRTH_MARKER = r"(?i)^geb(?:\.|oren(?:e|er)?\b)\s*"
+
+NAME_PARTICLES: tuple[str, ...] = (
+    "von",
+    "vom",
+    "von der",
+    "zu",
+    "zum",
+    "zur",
+    "van",
+    "van der",
+    "van den",
+    "de",
+    "der",
+    "den",
+    "del",
+    "della",
+    "di",
+    "da",
+    "du",
+    "dos",
+    "das",
+    "le",
+    "la",
+    "ten",
+    "ter",
+    "op",
+    "te",
+)
+"""Particles of family names, in search form; multi-word ones are covered word by word."""
+
+_PARTICLE_WORDS = sorted({word for particle in NAME_PARTICLES for word in particle.split()})
+_PARTICLE_BEFORE_NAME = rf"\b(?:{'|'.join(_PARTICLE_WORDS)}) +"
+
+NAME_FIELD = pl.Struct({"name": pl.String(), "doctoral_degree": pl.String()})
+FAMILY_NAME_FIELD = pl.Struct(
+    {"name": pl.String(), "doctoral_degree": pl.String(), "birth_name": pl.String()}
+)
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip(" ,")
+
+
+def _degree_of(titles: str) -> str | None:
+    """The doctoral part of a run of titles, whitespace tidied; diploma degrees dropped."""
+    degrees = [
+        _collapse(match.group())
+        for match in _ONE_TITLE.finditer(titles)
+        if not _DIPLOMA.fullmatch(match.group().strip())
+    ]
+    return " ".join(degrees) or None
+
+
+def split_titles(text: str) -> tuple[str | None, str | None]:
+    """Split a name field into (name without titles, doctoral degree).
+
+    >>> split_titles("Prof. Dr. med. Müller")
+    ('Müller', 'Prof. Dr. med.')
+    """
+    titles = []
+    rest = text
+    for pattern in (_LEADING_TITLES, _TRAILING_TITLES):
+        match = pattern.search(rest)
+        if match:
+            titles.append(match.group())
+            rest = rest[: match.start()] + " " + rest[match.end() :]
+    return _collapse(rest) or None, _degree_of(" ".join(titles))
+
+
+def split_family_name_field(text: str) -> dict[str, str | None]:
+    """Family-name field into name, doctoral degree and a birth name typed after ``geb.``.
+
+    >>> split_family_name_field("Dr. Schulz geb. Meyer")["birth_name"]
+    'Meyer'
+    """
+    birth_name = None
+    match = _BIRTH_NAME.search(text)
+    if match:
+        birth_name = _collapse(match.group(1)) or None
+        text = text[: match.start()]
+    name, degree = split_titles(text)
+    return {"name": name, "doctoral_degree": degree, "birth_name": birth_name}
+
+
+def _name_and_degree(text: str) -> dict[str, str | None]:
+    name, degree = split_titles(text)
+    return {"name": name, "doctoral_degree": degree}
+
+
+def _map_cleaned(
+    expr: pl.Expr, function: Callable[[str], object], return_dtype: pl.DataType
+) -> pl.Expr:
+    """Clean each distinct raw value, then call ``function`` on it unless it is blank."""
+
+    def transform(distinct: pl.Series) -> pl.Series:
+        cleaned = distinct.to_frame("raw").select(clean_text(pl.col("raw"))).to_series()
+        results = [None if text is None else function(text) for text in cleaned.to_list()]
+        return pl.Series(results, dtype=return_dtype)
+
+    return per_distinct(expr, transform, return_dtype)
+
+
+def family_name_field(expr: pl.Expr) -> pl.Expr:
+    """Struct{name, doctoral_degree, birth_name} of a raw family-name field."""
+    return _map_cleaned(expr, split_family_name_field, FAMILY_NAME_FIELD)
+
+
+def name_field(expr: pl.Expr) -> pl.Expr:
+    """Struct{name, doctoral_degree} of a raw name field (first names) with titles split off."""
+    return _map_cleaned(expr, _name_and_degree, NAME_FIELD)
+
+
+def clean_birth_name(expr: pl.Expr) -> pl.Expr:
+    """Birth-name field cleaned; a leading ``geb.`` marker is dropped."""
+    return clean_text(clean_text(expr).str.replace(_LEADING_BIRTH_MARKER, ""))
+
+
+def doctoral_degree(expr: pl.Expr) -> pl.Expr:
+    """Doctoral degree from a title field: doctoral and professor titles kept, diplomas dropped.
+
+    Text that is no recognised title is kept as written (the field is meant for titles).
+    """
+
+    def degree(text: str) -> str | None:
+        return _degree_of(text) if _LEADING_TITLES.fullmatch(text) else text
+
+    return _map_cleaned(expr, degree, pl.String())
+
+
+def family_name_core(search: pl.Expr) -> pl.Expr:
+    """Search form without particles (``von der heide`` → ``heide``); a lone particle stays."""
+    core = search.str.replace_all(_PARTICLE_BEFORE_NAME, "").str.strip_chars(" -")
+    return pl.when(core != "").then(core).otherwise(search)
+
+
+def family_name_parts(core: pl.Expr) -> pl.Expr:
+    """Parts of a double-barrelled name: ``meyer-schulz`` → ``[meyer, schulz]``."""
+    return core.str.replace_all(" ", "-", literal=True).str.split("-")
+
+
+def first_names_list(cleaned: pl.Expr) -> pl.Expr:
+    """Several first names split on spaces and commas; ``Hans-Adolf`` stays one name."""
+    joined = (
+        cleaned.str.replace_all(r"\s*-\s*", "-").str.replace_all(r"[\s,]+", " ").str.strip_chars()
+    )
+    return joined.str.split(" ").list.eval(pl.element().filter(pl.element() != ""))

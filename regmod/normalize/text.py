@@ -1,0 +1,96 @@
+"""Text cleaning and the search form of names (DIN 91379 letters reduced for matching).
+
+The search form is case-folded, German transliterations made equal (ä = ae, ö = oe, ü = ue,
+ß = ss) and every other diacritic reduced to its base letter, so ``Müller``, ``Mueller`` and
+``MÜLLER`` all become ``mueller`` and ``Çelik`` becomes ``celik``.
+
+A ``?`` (or U+FFFD) inside a name is a letter lost by a Windows-1252 export (``Y?lmaz`` for
+``Yılmaz``). The search form keeps it as a single ``?`` wildcard so that length and letter
+positions survive for similarity measures (``y?lmaz`` is one substitution from ``yilmaz``);
+Kölner Phonetik skips it like any non-letter.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from regmod.normalize._distinct import native_per_distinct
+
+LOST_LETTER = "?"
+"""Marker of a letter that a lossy encoding replaced."""
+
+_REPLACEMENT_CHARACTER = "\ufffd"
+
+_GERMAN_TRANSLITERATION = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
+
+_LETTERS_WITHOUT_DECOMPOSITION = {
+    "ı": "i",
+    "ł": "l",
+    "ø": "o",
+    "đ": "d",
+    "ð": "d",
+    "þ": "th",
+    "æ": "ae",
+    "œ": "oe",
+    "ħ": "h",
+    "ŀ": "l",
+    "ŋ": "n",
+    "ĳ": "ij",
+    "ſ": "s",
+    "ŧ": "t",
+}
+"""Letters that Unicode does not decompose into base letter plus mark."""
+
+_APOSTROPHES = r"['’‘`´ʼ]"
+
+
+def clean_text(expr: pl.Expr) -> pl.Expr:
+    """NFC, lost letters as ``?``, whitespace collapsed and trimmed; blank becomes null."""
+    cleaned = (
+        expr.str.normalize("NFC")
+        .str.replace_all(_REPLACEMENT_CHARACTER, LOST_LETTER, literal=True)
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+    return pl.when(cleaned != "").then(cleaned)
+
+
+def fold_letters(expr: pl.Expr) -> pl.Expr:
+    """Lower case, ä → ae, ö → oe, ü → ue, ß → ss, other diacritics to the base letter."""
+    lowered = (
+        expr.str.normalize("NFC")
+        .str.replace_all(_REPLACEMENT_CHARACTER, LOST_LETTER, literal=True)
+        .str.to_lowercase()
+        .str.replace_many(_GERMAN_TRANSLITERATION)
+    )
+    return (
+        lowered.str.normalize("NFD")
+        .str.replace_all(r"\p{Mn}", "")
+        .str.replace_many(_LETTERS_WITHOUT_DECOMPOSITION)
+    )
+
+
+def search_form(expr: pl.Expr) -> pl.Expr:
+    """Search form of a name: folded letters, digits, ``?``, single spaces and hyphens.
+
+    Apostrophes vanish, other punctuation separates words; blank becomes null. Computed once
+    per distinct value. Example: ``"  Dell’Acqua-MÜLLER "`` → ``"dellacqua-mueller"``.
+    """
+    return native_per_distinct(expr, _search_form, pl.String())
+
+
+def _search_form(expr: pl.Expr) -> pl.Expr:
+    folded = (
+        fold_letters(expr)
+        .str.replace_all(_APOSTROPHES, "")
+        .str.replace_all(r"[^a-z0-9?\s-]", " ")
+        .str.replace_all(r"\s*-[\s-]*", "-")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars(" -")
+    )
+    return pl.when(folded != "").then(folded)
+
+
+def has_lost_letter(expr: pl.Expr) -> pl.Expr:
+    """True where the text holds a ``?`` or U+FFFD standing for a letter lost in export."""
+    return expr.str.contains(rf"[?{_REPLACEMENT_CHARACTER}]").fill_null(False)
