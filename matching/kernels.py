@@ -1,0 +1,46 @@
+"""Native string-similarity kernels, each returning a similarity in [0, 1].
+
+polars-ds runs the string metrics in Rust over whole columns. Measured on this 2-core machine
+(2 M pairs of 4–9 letter names, see benchmarks/README.md): polars-ds Jaro–Winkler 13.0 M pairs/s
+and Levenshtein 8.8 M pairs/s with ``parallel=True``, against rapidfuzz ``process.cpdist``
+2.1 M pairs/s including the list conversion it needs (5.7 M without). polars-ds is the faster,
+so it is the kernel here.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import polars as pl
+import polars_ds as pds
+
+Metric = Literal["jaro_winkler", "levenshtein", "damerau_levenshtein", "jaccard"]
+
+PARALLEL_FROM_ROWS = 50_000
+"""Below this many rows the threads cost more than they save."""
+
+
+def similarity_expr(left: pl.Expr, right: pl.Expr, metric: Metric, *, rows: int) -> pl.Expr:
+    """Similarity of two string expressions; Jaccard compares the sets of space-separated tokens.
+
+    >>> pl.select(similarity_expr(pl.lit("martha"), pl.lit("marhta"), "jaro_winkler", rows=1)).item()
+    0.9611111111111111
+    """
+    parallel = rows >= PARALLEL_FROM_ROWS
+    kernel: pl.Expr
+    if metric == "jaro_winkler":
+        kernel = pds.str_jw(left, right, parallel=parallel)
+    elif metric == "levenshtein":
+        kernel = pds.str_leven(left, right, parallel=parallel, return_sim=True)
+    elif metric == "damerau_levenshtein":
+        kernel = pds.str_d_leven(left, right, parallel=parallel, return_sim=True)
+    else:
+        kernel = list_jaccard(left.str.split(" "), right.str.split(" "))
+    return kernel
+
+
+def list_jaccard(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """Jaccard similarity of two list expressions taken as sets (two empty lists: 0)."""
+    shared = left.list.set_intersection(right).list.len()
+    union = left.list.set_union(right).list.len()
+    return pl.when(union > 0).then(shared / union).otherwise(0.0)

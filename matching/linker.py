@@ -1,0 +1,162 @@
+"""The ``Linker`` facade: one object, verbs grouped by stage, thin over the pure functions.
+
+>>> linker = Linker(left, right, spec)                      # doctest: +SKIP
+>>> linker.blocking.analyse().to_frame()                    # doctest: +SKIP
+>>> model = linker.training.train()                         # doctest: +SKIP
+>>> scored = linker.inference.predict()                     # doctest: +SKIP
+>>> linker.explain.waterfall(idx_l=0, idx_r=3)              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import polars as pl
+
+from matching.blocking import BlockingReport, analyse_blocking, block, iter_partitions
+from matching.comparisons import (
+    PreparedFrames,
+    add_term_frequencies,
+    attach_term_frequencies,
+    compute_levels,
+    prepare,
+)
+from matching.errors import MatchingError, SpecError
+from matching.explain import waterfall
+from matching.model import TrainedModel
+from matching.scoring import score
+from matching.spec import LinkageSpec
+from matching.training import train, train_from_labels
+
+
+class Linker:
+    """Links ``left`` to ``right`` (``link``) or finds duplicates in ``left`` (``dedupe``)."""
+
+    def __init__(
+        self,
+        left: pl.DataFrame,
+        right: pl.DataFrame | None,
+        spec: LinkageSpec,
+        model: TrainedModel | None = None,
+    ) -> None:
+        if (spec.link_type == "dedupe") != (right is None):
+            raise SpecError(
+                f"link_type {spec.link_type!r} needs "
+                + ("one frame (right=None)" if spec.link_type == "dedupe" else "a right frame")
+            )
+        if model is not None and model.spec != spec:
+            raise SpecError("the model was trained with another spec; pass model.spec as spec")
+        self.left = left
+        self.right = right
+        self.spec = spec
+        self.model = model
+        self._prepared: PreparedFrames | None = None
+        self._pairs: pl.DataFrame | None = None
+        self._levels: pl.DataFrame | None = None
+        self._scored: pl.DataFrame | None = None
+        self.blocking = BlockingVerbs(self)
+        self.training = TrainingVerbs(self)
+        self.inference = InferenceVerbs(self)
+        self.explain = ExplainVerbs(self)
+
+    @property
+    def prepared(self) -> PreparedFrames:
+        """The comparison columns of both frames, encoded once per linker."""
+        if self._prepared is None:
+            self._prepared = prepare(self.left, self.right, self.spec)
+        return self._prepared
+
+    def trained_model(self) -> TrainedModel:
+        """The model in use; training or passing one first is required."""
+        if self.model is None:
+            raise MatchingError("no model yet: call linker.training.train() or pass model=")
+        return self.model
+
+
+class BlockingVerbs:
+    """Candidate pairs and their counts."""
+
+    def __init__(self, linker: Linker) -> None:
+        self._linker = linker
+
+    def analyse(self) -> BlockingReport:
+        """Pair counts per rule and in total, without producing pairs."""
+        return analyse_blocking(self._linker.left, self._linker.right, self._linker.spec)
+
+    def pairs(self) -> pl.DataFrame:
+        """All candidate pairs ``idx_l, idx_r`` (computed once, guarded by ``max_pairs``)."""
+        linker = self._linker
+        if linker._pairs is None:
+            linker._pairs = block(linker.left, linker.right, linker.spec)
+        return linker._pairs
+
+    def partitions(self, count: int) -> Iterator[pl.DataFrame]:
+        """The candidate pairs in ``count`` disjoint partitions, one frame at a time."""
+        return iter_partitions(self._linker.left, self._linker.right, self._linker.spec, count)
+
+
+class TrainingVerbs:
+    """Estimating m, u, λ and term frequencies."""
+
+    def __init__(self, linker: Linker) -> None:
+        self._linker = linker
+
+    def train(self) -> TrainedModel:
+        """Unsupervised training (random-pair u, EM m and λ); the linker keeps the model."""
+        linker = self._linker
+        linker.model = train(
+            linker.left,
+            linker.right,
+            linker.spec,
+            prepared=linker.prepared,
+            blocked_levels=linker.inference.levels(),
+        )
+        return linker.model
+
+    def train_from_labels(self, labels: pl.DataFrame) -> TrainedModel:
+        """Supervised training from ``idx_l, idx_r, is_match``; the linker keeps the model."""
+        linker = self._linker
+        linker.model = train_from_labels(
+            linker.left, linker.right, linker.spec, labels, prepared=linker.prepared
+        )
+        return linker.model
+
+
+class InferenceVerbs:
+    """Levels, weights and probabilities of the candidate pairs."""
+
+    def __init__(self, linker: Linker) -> None:
+        self._linker = linker
+
+    def levels(self) -> pl.DataFrame:
+        """The candidate pairs with their ``gamma_*`` columns (computed once)."""
+        linker = self._linker
+        if linker._levels is None:
+            linker._levels = compute_levels(linker.prepared, linker.blocking.pairs(), linker.spec)
+        return linker._levels
+
+    def predict(self, *, keep_components: bool = True) -> pl.DataFrame:
+        """Scored candidate pairs: levels, tf, ``bf_*``, ``match_weight``, ``match_probability``."""
+        linker = self._linker
+        model = linker.trained_model()
+        levels = self.levels()
+        if model.parameters.term_frequencies:
+            prepared = attach_term_frequencies(linker.prepared, linker.spec, model.tf_tables())
+            levels = add_term_frequencies(prepared, levels, linker.spec)
+        linker._scored = score(levels, model, keep_components=keep_components)
+        return linker._scored
+
+
+class ExplainVerbs:
+    """Why a pair got its weight."""
+
+    def __init__(self, linker: Linker) -> None:
+        self._linker = linker
+
+    def waterfall(self, idx_l: int, idx_r: int) -> pl.DataFrame:
+        """The prior and each comparison's contribution to the pair's weight, cumulatively."""
+        linker = self._linker
+        scored = linker._scored
+        if scored is None or "bf_" + linker.spec.comparisons[0].name not in scored.columns:
+            scored = linker.inference.predict(keep_components=True)
+        return waterfall(scored, linker.trained_model(), idx_l, idx_r)

@@ -1,0 +1,115 @@
+"""Scoring: per-comparison log2 Bayes factors, then match weight and probability per pair.
+
+The weight is the prior log-odds plus, in comparison order, each ``bf_<name>`` and
+``bf_tf_<name>`` column, added left to right; the explanation adds the same numbers in the same
+order, so it sums exactly (bit for bit) to ``match_weight``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from matching.comparisons import (
+    NULL_LEVEL,
+    PreparedFrames,
+    attach_term_frequencies,
+    compute_levels,
+    gamma_column,
+    prepare,
+    tf_column,
+)
+from matching.errors import SpecError
+from matching.model import TrainedModel
+
+
+def bayes_factor_column(name: str) -> str:
+    """Column of comparison ``name``'s log2 Bayes factor (0 at the null level)."""
+    return f"bf_{name}"
+
+
+def tf_adjustment_column(name: str) -> str:
+    """Column of comparison ``name``'s log2 term-frequency adjustment (0 off the exact level)."""
+    return f"bf_tf_{name}"
+
+
+def weight_components(model: TrainedModel) -> list[str]:
+    """The weight columns in the order they are added after the prior."""
+    columns: list[str] = []
+    for comparison in model.spec.comparisons:
+        columns.append(bayes_factor_column(comparison.name))
+        if comparison.term_frequency is not None:
+            columns.append(tf_adjustment_column(comparison.name))
+    return columns
+
+
+def score(
+    levels: pl.DataFrame, model: TrainedModel, *, keep_components: bool = True
+) -> pl.DataFrame:
+    """Add ``bf_*`` (and ``bf_tf_*``), ``match_weight`` and ``match_probability`` to a level frame.
+
+    ``keep_components=False`` drops the per-comparison columns once the weight is summed.
+    """
+    components = [_bayes_factor(levels, model, c.name) for c in model.spec.comparisons]
+    components += [
+        _tf_adjustment(levels, model, c.name)
+        for c in model.spec.comparisons
+        if c.term_frequency is not None
+    ]
+    weight = pl.lit(model.parameters.prior_weight, dtype=pl.Float64)
+    for name in weight_components(model):
+        weight = weight + pl.col(name)
+    scored = levels.with_columns(components).with_columns(weight.alias("match_weight"))
+    scored = scored.with_columns(match_probability(pl.col("match_weight")))
+    if not keep_components:
+        scored = scored.drop(weight_components(model))
+    return scored
+
+
+def match_probability(weight: pl.Expr) -> pl.Expr:
+    """Probability from a log2-odds weight: 2^w / (1 + 2^w)."""
+    return (1.0 / (1.0 + (2.0 ** (-weight)))).alias("match_probability")
+
+
+def predict(
+    left: pl.DataFrame,
+    right: pl.DataFrame | None,
+    pairs: pl.DataFrame,
+    model: TrainedModel,
+    *,
+    prepared: PreparedFrames | None = None,
+    keep_components: bool = True,
+) -> pl.DataFrame:
+    """Compare and score ``pairs`` with a trained model (levels, tf, weights, probability)."""
+    if prepared is None:
+        prepared = prepare(left, right, model.spec, model.tf_tables())
+    elif model.parameters.term_frequencies and not prepared.tf_by_code:
+        prepared = attach_term_frequencies(prepared, model.spec, model.tf_tables())
+    levels = compute_levels(prepared, pairs, model.spec)
+    return score(levels, model, keep_components=keep_components)
+
+
+def _bayes_factor(levels: pl.DataFrame, model: TrainedModel, name: str) -> pl.Expr:
+    column = gamma_column(name)
+    if column not in levels.columns:
+        raise SpecError(f"level frame lacks {column!r}; has {levels.columns}")
+    factors = model.parameters.comparisons[name].log2_bayes_factors()
+    mapping = {NULL_LEVEL: 0.0} | dict(enumerate(factors))
+    return (
+        pl.col(column)
+        .replace_strict(mapping, return_dtype=pl.Float64)
+        .alias(bayes_factor_column(name))
+    )
+
+
+def _tf_adjustment(levels: pl.DataFrame, model: TrainedModel, name: str) -> pl.Expr:
+    """weight · log2(u_exact / tf(value)) on the exact level; 0 elsewhere or for unknown values."""
+    comparison = model.spec.comparison(name)
+    assert comparison.term_frequency is not None and comparison.tf_level_index is not None
+    if tf_column(name) not in levels.columns:
+        return pl.lit(0.0, dtype=pl.Float64).alias(tf_adjustment_column(name))
+    u_exact = model.parameters.comparisons[name].u[comparison.tf_level_index]
+    strength = comparison.term_frequency.weight
+    adjustment = strength * (math.log2(u_exact) - pl.col(tf_column(name)).log(2.0))
+    return adjustment.fill_null(0.0).alias(tf_adjustment_column(name))

@@ -1,0 +1,351 @@
+"""Fellegi–Sunter training: u from random pairs, m and the prior λ by EM on level patterns.
+
+EM never touches single pairs: the level columns are grouped and counted into patterns (a few
+hundred however many pairs there are) and each iteration works on those. Random pairs are drawn
+over the frames sorted by record id with a seeded generator, so results do not depend on the
+input row order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from matching.blocking import block, rule_agreement
+from matching.comparisons import (
+    NULL_LEVEL,
+    PreparedFrames,
+    compute_levels,
+    gamma_column,
+    prepare,
+)
+from matching.errors import MatchingError, SpecError
+from matching.model import ComparisonParameters, Parameters, TrainedModel
+from matching.spec import Comparison, LinkageSpec, comparison_columns
+
+PSEUDO_COUNT = 1.0
+"""Added to every level's (expected) count, so no level has probability 0 (weight ±∞)."""
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class EmResult:
+    """Outcome of one EM run on patterns."""
+
+    m: dict[str, list[float]]
+    prior: float
+    iterations: int
+    converged: bool
+
+
+def total_pair_count(left_rows: int, right_rows: int | None) -> int:
+    """Number of possible pairs: n_l·n_r, or n·(n−1)/2 for dedupe (``right_rows=None``)."""
+    if right_rows is None:
+        return left_rows * (left_rows - 1) // 2
+    return left_rows * right_rows
+
+
+def random_pairs(
+    left: pl.DataFrame, right: pl.DataFrame | None, record_id: str, count: int, seed: int
+) -> pl.DataFrame:
+    """``count`` random pairs (with replacement; dedupe: distinct records, idx_l < idx_r).
+
+    Positions are drawn over the frames sorted by record id, so row order does not matter.
+    """
+    rng = np.random.default_rng(seed)
+    left_order = left[record_id].arg_sort().to_numpy()
+    right_order = left_order if right is None else right[record_id].arg_sort().to_numpy()
+    if len(left_order) == 0 or len(right_order) == 0 or (right is None and len(left_order) < 2):
+        raise MatchingError("random pairs need records on both sides (dedupe: at least two)")
+    first = rng.integers(0, len(left_order), count)
+    if right is None:
+        offset = rng.integers(1, len(left_order), count)
+        second = (first + offset) % len(left_order)
+    else:
+        second = rng.integers(0, len(right_order), count)
+    idx_l, idx_r = left_order[first], right_order[second]
+    if right is None:
+        idx_l, idx_r = np.minimum(idx_l, idx_r), np.maximum(idx_l, idx_r)
+    return pl.DataFrame(
+        {"idx_l": idx_l, "idx_r": idx_r}, schema={"idx_l": pl.UInt32, "idx_r": pl.UInt32}
+    )
+
+
+def level_counts(levels: pl.DataFrame, comparison: Comparison) -> FloatArray:
+    """Count of pairs at each agreement level of ``comparison``; null excluded."""
+    column = gamma_column(comparison.name)
+    counted = (
+        levels.lazy()
+        .filter(pl.col(column) != NULL_LEVEL)
+        .group_by(column)
+        .agg(pl.len().cast(pl.Float64))
+        .collect()
+    )
+    result = np.zeros(len(comparison.agreement_levels))
+    result[counted[column].to_numpy().astype(np.int64)] = counted[counted.columns[1]].to_numpy()
+    return result
+
+
+def smoothed(counts: FloatArray) -> list[float]:
+    """Probabilities from counts with ``PSEUDO_COUNT`` added to every level."""
+    adjusted = counts + PSEUDO_COUNT
+    return [float(p) for p in adjusted / adjusted.sum()]
+
+
+def estimate_u(
+    prepared: PreparedFrames, random: pl.DataFrame, spec: LinkageSpec
+) -> dict[str, list[float]]:
+    """u per level: the level frequencies among random pairs (nearly all non-matches)."""
+    levels = compute_levels(prepared, random, spec)
+    return {c.name: smoothed(level_counts(levels, c)) for c in spec.comparisons}
+
+
+def level_patterns(
+    levels: pl.DataFrame, names: Sequence[str], extra: Sequence[str] = ()
+) -> pl.DataFrame:
+    """Distinct level patterns of the comparisons ``names`` (plus ``extra`` columns), counted."""
+    keys = [gamma_column(name) for name in names] + list(extra)
+    return levels.group_by(keys).agg(pl.len().cast(pl.Float64).alias("count")).sort(keys)
+
+
+def expectation_maximisation(
+    patterns: pl.DataFrame,
+    comparisons: Sequence[Comparison],
+    u: Mapping[str, list[float]],
+    m_start: Mapping[str, list[float]],
+    prior_start: float,
+    *,
+    max_iterations: int,
+    tolerance: float,
+    estimate_m: bool = True,
+) -> EmResult:
+    """EM for m (u fixed) and the share of matches among the pattern counts.
+
+    ``patterns`` holds one ``gamma_<name>`` column per comparison and a ``count`` column. With
+    ``estimate_m=False`` only the prior moves (m and u fixed).
+    """
+    counts = patterns["count"].to_numpy().astype(np.float64)
+    gammas = {
+        c.name: patterns[gamma_column(c.name)].to_numpy().astype(np.int64) for c in comparisons
+    }
+    log_u = _pattern_log_probability(gammas, u)
+    m = {name: list(values) for name, values in m_start.items()}
+    prior = prior_start
+    converged = False
+    iteration = 0
+    for iteration in range(1, max_iterations + 1):  # noqa: B007 - iteration count is reported
+        log_m = _pattern_log_probability(gammas, m)
+        log_odds = np.log(prior) - np.log1p(-prior) + log_m - log_u
+        posterior = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
+        expected = counts * posterior
+        new_prior = float(np.clip(expected.sum() / counts.sum(), 1e-12, 1 - 1e-12))
+        new_m = m
+        if estimate_m:
+            new_m = {
+                c.name: _m_step(gammas[c.name], expected, len(c.agreement_levels))
+                for c in comparisons
+            }
+        change = max(
+            abs(new_prior - prior),
+            *(abs(a - b) for name in new_m for a, b in zip(new_m[name], m[name], strict=True)),
+        )
+        m, prior = new_m, new_prior
+        if change < tolerance:
+            converged = True
+            break
+    return EmResult(m=m, prior=prior, iterations=iteration, converged=converged)
+
+
+def _m_step(gamma: npt.NDArray[np.int64], expected: FloatArray, levels: int) -> list[float]:
+    present = gamma != NULL_LEVEL
+    counts = np.bincount(gamma[present], weights=expected[present], minlength=levels)
+    return smoothed(counts.astype(np.float64))
+
+
+def _pattern_log_probability(
+    gammas: Mapping[str, npt.NDArray[np.int64]], probabilities: Mapping[str, list[float]]
+) -> FloatArray:
+    """Per pattern, the sum over comparisons of log P(level); null levels contribute 0."""
+    total: FloatArray | None = None
+    for name, gamma in gammas.items():
+        table = np.log(np.asarray([*probabilities[name], 1.0]))  # index -1 → log 1 = 0
+        part = table[gamma]
+        total = part if total is None else total + part
+    assert total is not None
+    return total
+
+
+def starting_m(comparison: Comparison) -> list[float]:
+    """A starting m that favours the first (most similar) levels: 1, 1/5, 1/25, … normalised."""
+    weights = np.array([0.2**k for k in range(len(comparison.agreement_levels))])
+    return [float(w) for w in weights / weights.sum()]
+
+
+def estimate_m(
+    patterns: pl.DataFrame, spec: LinkageSpec, u: Mapping[str, list[float]]
+) -> dict[str, list[float]]:
+    """m per comparison by EM sessions, one per training blocking rule.
+
+    Within a rule's pairs, comparisons that read the rule's key columns agree by construction
+    and say nothing about m; they are left out of that session. A comparison's m is the mean
+    over the sessions that estimate it.
+    """
+    rules = spec.training.em_blocking_rules or list(range(len(spec.blocking)))
+    estimates: dict[str, list[list[float]]] = {c.name: [] for c in spec.comparisons}
+    for index in rules:
+        blocked = spec.blocking[index].columns()
+        free = [c for c in spec.comparisons if not comparison_columns(c) & blocked]
+        session = patterns.filter(pl.col(f"rule_{index}"))
+        if not free or session.is_empty():
+            continue
+        keys = [gamma_column(c.name) for c in free]
+        grouped = session.group_by(keys).agg(pl.col("count").sum()).sort(keys)
+        result = expectation_maximisation(
+            grouped,
+            free,
+            u,
+            {c.name: starting_m(c) for c in free},
+            prior_start=0.1,
+            max_iterations=spec.training.em_max_iterations,
+            tolerance=spec.training.em_tolerance,
+        )
+        for comparison in free:
+            estimates[comparison.name].append(result.m[comparison.name])
+    missing = [name for name, found in estimates.items() if not found]
+    if missing:
+        raise SpecError(
+            f"m of {missing} cannot be estimated: every training blocking rule reads their "
+            "columns (or finds no pairs); add a blocking rule on other columns"
+        )
+    return {name: [float(v) for v in np.mean(found, axis=0)] for name, found in estimates.items()}
+
+
+def estimate_prior(
+    patterns: pl.DataFrame,
+    spec: LinkageSpec,
+    m: Mapping[str, list[float]],
+    u: Mapping[str, list[float]],
+    possible_pairs: int,
+) -> float:
+    """λ: the expected matches among all blocked pairs (EM with m, u fixed) over all possible pairs."""
+    keys = [gamma_column(c.name) for c in spec.comparisons]
+    grouped = patterns.group_by(keys).agg(pl.col("count").sum()).sort(keys)
+    result = expectation_maximisation(
+        grouped,
+        spec.comparisons,
+        u,
+        m,
+        prior_start=0.1,
+        max_iterations=spec.training.em_max_iterations * 4,
+        tolerance=spec.training.em_tolerance,
+        estimate_m=False,
+    )
+    expected_matches = result.prior * float(grouped["count"].sum())
+    return min(max(expected_matches, 1.0) / possible_pairs, 0.5)
+
+
+def term_frequency_tables(
+    left: pl.DataFrame, right: pl.DataFrame | None, spec: LinkageSpec
+) -> dict[str, dict[str, float]]:
+    """Per tf comparison, each value's share among the non-null values of both frames."""
+    tables: dict[str, dict[str, float]] = {}
+    for comparison in spec.comparisons:
+        column = comparison.tf_column
+        if column is None:
+            continue
+        values = left[column] if right is None else pl.concat([left[column], right[column]])
+        if values.dtype != pl.String:
+            raise SpecError(f"term-frequency column {column!r} must be String, not {values.dtype}")
+        counts = values.drop_nulls().value_counts(name="n").sort(column)
+        total = counts["n"].sum()
+        frequency = (counts["n"] / total).to_list()
+        tables[comparison.name] = dict(zip(counts[column].to_list(), frequency, strict=True))
+    return tables
+
+
+def train(
+    left: pl.DataFrame,
+    right: pl.DataFrame | None,
+    spec: LinkageSpec,
+    *,
+    prepared: PreparedFrames | None = None,
+    blocked_levels: pl.DataFrame | None = None,
+) -> TrainedModel:
+    """Unsupervised training: u from random pairs, m by EM sessions, λ by EM over all blocked pairs.
+
+    ``prepared`` and ``blocked_levels`` (the level frame of ``block``'s pairs) may be passed in
+    to reuse work already done.
+    """
+    prepared = prepared or prepare(left, right, spec)
+    random = random_pairs(
+        left, right, spec.record_id, spec.training.u_random_pairs, spec.training.seed
+    )
+    u = estimate_u(prepared, random, spec)
+    levels = blocked_levels
+    if levels is None:
+        levels = compute_levels(prepared, block(left, right, spec), spec)
+    flags = rule_agreement(left, right, levels.select("idx_l", "idx_r"), spec.blocking)
+    names = [c.name for c in spec.comparisons]
+    patterns = level_patterns(levels.hstack(flags), names, flags.columns)
+    m = estimate_m(patterns, spec, u)
+    possible = total_pair_count(left.height, None if right is None else right.height)
+    prior = estimate_prior(patterns, spec, m, u, possible)
+    return _model(spec, prior, m, u, term_frequency_tables(left, right, spec))
+
+
+def train_from_labels(
+    left: pl.DataFrame,
+    right: pl.DataFrame | None,
+    spec: LinkageSpec,
+    labels: pl.DataFrame,
+    *,
+    prepared: PreparedFrames | None = None,
+) -> TrainedModel:
+    """Supervised training from labelled pairs ``idx_l, idx_r, is_match``.
+
+    m comes from the labelled matches, u from random pairs; λ is the number of labelled matches
+    over all possible pairs, which assumes the labels list every true match (a gold standard).
+    """
+    missing = {"idx_l", "idx_r", "is_match"} - set(labels.columns)
+    if missing:
+        raise SpecError(f"labels need columns idx_l, idx_r, is_match; missing {sorted(missing)}")
+    matches = labels.filter(pl.col("is_match")).select(
+        pl.col("idx_l").cast(pl.UInt32), pl.col("idx_r").cast(pl.UInt32)
+    )
+    if matches.is_empty():
+        raise MatchingError("labels hold no match (is_match true); m cannot be estimated")
+    prepared = prepared or prepare(left, right, spec)
+    levels = compute_levels(prepared, matches, spec)
+    m = {c.name: smoothed(level_counts(levels, c)) for c in spec.comparisons}
+    random = random_pairs(
+        left, right, spec.record_id, spec.training.u_random_pairs, spec.training.seed
+    )
+    u = estimate_u(prepared, random, spec)
+    possible = total_pair_count(left.height, None if right is None else right.height)
+    prior = min(matches.height / possible, 0.5)
+    return _model(spec, prior, m, u, term_frequency_tables(left, right, spec))
+
+
+def _model(
+    spec: LinkageSpec,
+    prior: float,
+    m: Mapping[str, list[float]],
+    u: Mapping[str, list[float]],
+    term_frequencies: dict[str, dict[str, float]],
+) -> TrainedModel:
+    return TrainedModel(
+        spec=spec,
+        parameters=Parameters(
+            prior=prior,
+            comparisons={
+                c.name: ComparisonParameters(m=list(m[c.name]), u=list(u[c.name]))
+                for c in spec.comparisons
+            },
+            term_frequencies=term_frequencies,
+        ),
+    )

@@ -1,0 +1,214 @@
+"""Comparison levels: one Int8 column per comparison, first agreeing level wins."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching import (
+    Comparison,
+    DateColumns,
+    ElseLevel,
+    ExactLevel,
+    LinkageSpec,
+    ListOverlapLevel,
+    NullLevel,
+    NumericLevel,
+    SimilarityLevel,
+    block_on,
+    compare,
+    date_comparison,
+    string_comparison,
+)
+from matching.comparisons import DEDUPE_FROM_ROWS, string_similarity
+from matching.kernels import similarity_expr
+
+DOB = DateColumns(year="y", month="m", day="d")
+
+
+def levels_of(
+    comparison: Comparison, left: dict[str, list[object]], right: dict[str, list[object]]
+) -> list[int]:
+    """Compare row i of ``left`` with row i of ``right``; return the level per pair."""
+    spec = LinkageSpec(record_id="id", blocking=[block_on("id")], comparisons=[comparison])
+    left_frame, right_frame = pl.DataFrame(left, strict=False), pl.DataFrame(right, strict=False)
+    index = pl.Series(range(left_frame.height), dtype=pl.UInt32)
+    pairs = pl.DataFrame({"idx_l": index, "idx_r": index})
+    result = compare(left_frame, right_frame, pairs, spec)
+    assert result[f"gamma_{comparison.name}"].dtype == pl.Int8
+    return result[f"gamma_{comparison.name}"].to_list()
+
+
+def test_string_levels_from_exact_down_to_else_with_null_first() -> None:
+    comparison = string_comparison("name", thresholds=(0.92, 0.8))
+    left = {"name": ["meier", "martha", "dixon", "abc", None]}
+    right = {"name": ["meier", "marhta", "dicksonx", "xyz", "meier"]}
+    assert levels_of(comparison, left, right) == [0, 1, 2, 3, -1]
+
+
+def test_levenshtein_similarity_is_normalised_by_the_longer_string() -> None:
+    comparison = string_comparison("code", metric="levenshtein", thresholds=(0.75,))
+    # one edit in eight characters: 0.875; four edits: 0.5
+    left = {"code": ["19560409", "19560409"]}
+    right = {"code": ["19560408", "19650308"]}
+    assert levels_of(comparison, left, right) == [1, 2]
+
+
+def test_damerau_levenshtein_counts_a_transposition_as_one_edit() -> None:
+    comparison = string_comparison("code", metric="damerau_levenshtein", thresholds=(0.85,))
+    assert levels_of(comparison, {"code": ["12345678"]}, {"code": ["12354678"]}) == [1]
+
+
+def test_jaccard_compares_token_sets_of_strings_and_lists() -> None:
+    on_strings = string_comparison("street", metric="jaccard", thresholds=(0.5,))
+    assert levels_of(on_strings, {"street": ["am alten markt"]}, {"street": ["alten markt"]}) == [1]
+    on_lists = Comparison(
+        name="names",
+        column="names",
+        levels=[SimilarityLevel(metric="jaccard", threshold=0.5), ElseLevel()],
+    )
+    assert levels_of(
+        on_lists, {"names": [["hans", "peter"]]}, {"names": [["peter", "hans", "x"]]}
+    ) == [0]
+
+
+def test_phonetic_code_equality_is_an_exact_level_on_another_column() -> None:
+    comparison = Comparison(
+        name="surname",
+        column="surname",
+        levels=[NullLevel(), ExactLevel(), ExactLevel(column="surname_phonetic"), ElseLevel()],
+    )
+    left = {"surname": ["meier", "meier"], "surname_phonetic": ["67", "67"]}
+    right = {"surname": ["mayr", "schmidt"], "surname_phonetic": ["67", "862"]}
+    assert levels_of(comparison, left, right) == [1, 2]
+
+
+def test_birth_name_is_compared_with_the_other_family_name_both_ways() -> None:
+    comparison = Comparison(
+        name="family_name",
+        column="family_name",
+        levels=[
+            ExactLevel(),
+            ExactLevel(pairs=[("birth_name", "family_name"), ("family_name", "birth_name")]),
+            SimilarityLevel(
+                metric="jaro_winkler",
+                threshold=0.9,
+                pairs=[("birth_name", "family_name"), ("family_name", "birth_name")],
+            ),
+            ElseLevel(),
+        ],
+    )
+    left = {"family_name": ["schulz", "meier", "meier"], "birth_name": ["weber", None, "x"]}
+    right = {"family_name": ["weber", "lang", "krause"], "birth_name": [None, "meier", "kraus"]}
+    assert levels_of(comparison, left, right) == [1, 1, 3]
+    left_similar = {"family_name": ["schulz"], "birth_name": ["webber"]}
+    assert levels_of(
+        comparison, left_similar, {"family_name": ["weber"], "birth_name": [None]}
+    ) == [2]
+
+
+def test_partial_birth_date_agrees_with_full_date_in_same_month() -> None:
+    comparison = date_comparison("dob", DOB)
+    left = {"y": [1980, 1980, 1980], "m": [5, None, 5], "d": [None, None, None]}
+    right = {"y": [1980, 1980, 1980], "m": [5, 12, 6], "d": [17, 24, 1]}
+    assert levels_of(comparison, left, right) == [0, 0, 3]
+
+
+def test_day_and_month_swapped_has_its_own_level() -> None:
+    comparison = date_comparison("dob", DOB)
+    assert levels_of(
+        comparison, {"y": [1980], "m": [3], "d": [4]}, {"y": [1980], "m": [4], "d": [3]}
+    ) == [1]
+
+
+def test_dates_within_tolerance_across_a_year_boundary() -> None:
+    comparison = date_comparison("dob", DOB, within_days=3, within_years=2)
+    left = {"y": [1979, 1979, 1979], "m": [12, 12, 1], "d": [30, 30, 1]}
+    right = {"y": [1980, 1981, 1985], "m": [1, 1, 1], "d": [1, 1, 1]}
+    assert levels_of(comparison, left, right) == [2, 3, 4]
+
+
+def test_missing_year_makes_the_date_comparison_null() -> None:
+    comparison = date_comparison("dob", DOB)
+    assert levels_of(
+        comparison, {"y": [None], "m": [1], "d": [1]}, {"y": [1980], "m": [1], "d": [1]}
+    ) == [-1]
+
+
+def test_numeric_difference_levels() -> None:
+    comparison = Comparison(
+        name="house",
+        column="house",
+        levels=[
+            NullLevel(),
+            NumericLevel(max_difference=0),
+            NumericLevel(max_difference=2),
+            ElseLevel(),
+        ],
+    )
+    assert levels_of(comparison, {"house": [12, 12, 12]}, {"house": [12, 14, 20]}) == [0, 1, 2]
+
+
+def test_several_first_names_overlap_any_or_first() -> None:
+    comparison = Comparison(
+        name="first_names",
+        column="first_names",
+        levels=[
+            NullLevel(),
+            ListOverlapLevel(mode="first"),
+            ListOverlapLevel(mode="any"),
+            ElseLevel(),
+        ],
+    )
+    left = {"first_names": [["hans", "peter"], ["hans", "peter"], ["anna"]]}
+    right = {"first_names": [["hans"], ["josef", "peter"], ["maria"]]}
+    assert levels_of(comparison, left, right) == [0, 1, 2]
+
+
+def test_term_frequency_column_holds_the_agreeing_value_frequency() -> None:
+    comparison = string_comparison("name", thresholds=(0.8,), term_frequency=True)
+    spec = LinkageSpec(record_id="id", blocking=[block_on("id")], comparisons=[comparison])
+    left = pl.DataFrame({"name": ["meier", "meier", "rare"]})
+    right = pl.DataFrame({"name": ["meier", "maier", "rare"]})
+    pairs = pl.DataFrame(
+        {"idx_l": [0, 1, 2], "idx_r": [0, 1, 2]}, schema={"idx_l": pl.UInt32, "idx_r": pl.UInt32}
+    )
+    table = pl.DataFrame({"value": ["meier", "maier"], "frequency": [0.5, 0.1]})
+    result = compare(left, right, pairs, spec, {"name": table})
+    assert result["tf_name"].to_list() == [0.5, None, None]
+
+
+words = st.text(alphabet="abcde", min_size=0, max_size=6)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), words), st.one_of(st.none(), words)), min_size=1, max_size=30
+    )
+)
+def test_distinct_pair_similarity_equals_the_kernel_on_every_pair(
+    values: list[tuple[str | None, str | None]],
+) -> None:
+    repeats = DEDUPE_FROM_ROWS // len(values) + 1
+    left = pl.Series([v[0] for v in values] * repeats, dtype=pl.String)
+    right = pl.Series([v[1] for v in values] * repeats, dtype=pl.String)
+    dictionary = pl.concat([left, right]).drop_nulls().unique().sort()
+    encoding = pl.Enum(dictionary)
+    codes_l = left.cast(encoding).to_physical().cast(pl.UInt32)
+    codes_r = right.cast(encoding).to_physical().cast(pl.UInt32)
+    fast = string_similarity(codes_l, codes_r, dictionary, "jaro_winkler")
+    direct = pl.DataFrame({"a": left, "b": right}).select(
+        pl.when(pl.col("a") == pl.col("b"))
+        .then(1.0)
+        .otherwise(similarity_expr(pl.col("a"), pl.col("b"), "jaro_winkler", rows=0))
+    )
+    expected = direct.to_series()
+    assert fast.is_null().to_list() == expected.is_null().to_list()
+    np.testing.assert_array_equal(fast.drop_nulls().to_numpy(), expected.drop_nulls().to_numpy())
+    small = string_similarity(
+        codes_l[: len(values)], codes_r[: len(values)], dictionary, "jaro_winkler"
+    )
+    assert small.to_list() == fast[: len(values)].to_list()

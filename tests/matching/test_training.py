@@ -1,0 +1,194 @@
+"""Training: seeded random-pair u, EM on patterns, prior, tf tables, labels, model documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching import (
+    LinkageSpec,
+    Linker,
+    MatchingError,
+    TrainedModel,
+    Training,
+    block_on,
+    exact_comparison,
+    string_comparison,
+)
+from matching.comparisons import gamma_column
+from matching.spec import Comparison
+from matching.training import expectation_maximisation, level_patterns, smoothed, starting_m
+
+
+def people(count: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Two frames about the same people, the right one with typos and shuffled."""
+    rng = np.random.default_rng(seed)
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+    names = ["".join(rng.choice(letters, 6)) for _ in range(count // 2)]
+    surnames = [names[n] for n in rng.integers(0, len(names), count)]
+    first = [f"fn{n}" for n in rng.integers(0, 100, count)]
+    city = [f"city{n}" for n in rng.integers(0, 8, count)]
+    left = pl.DataFrame(
+        {"id": [f"l{i}" for i in range(count)], "surname": surnames, "first": first, "city": city}
+    )
+    typo = rng.random(count) < 0.2
+    right = left.with_columns(
+        pl.Series("id", [f"r{i}" for i in range(count)]),
+        pl.when(pl.Series(typo))
+        .then(pl.col("surname") + "x")
+        .otherwise(pl.col("surname"))
+        .alias("surname"),
+    ).sample(fraction=1.0, shuffle=True, seed=seed)
+    return left, right
+
+
+def spec() -> LinkageSpec:
+    return LinkageSpec(
+        record_id="id",
+        blocking=[block_on("surname"), block_on("first", "city")],
+        comparisons=[
+            string_comparison("surname", thresholds=(0.9,), term_frequency=True),
+            exact_comparison("first"),
+            exact_comparison("city"),
+        ],
+        training=Training(u_random_pairs=20_000, seed=11),
+    )
+
+
+def test_training_is_deterministic_with_a_seed() -> None:
+    left, right = people(400, 1)
+    first = Linker(left, right, spec()).training.train()
+    second = Linker(left, right, spec()).training.train()
+    assert first.model_hash == second.model_hash
+
+
+def test_model_does_not_depend_on_input_row_order() -> None:
+    left, right = people(400, 2)
+    model = Linker(left, right, spec()).training.train()
+    shuffled = Linker(left.reverse(), right.sample(fraction=1.0, shuffle=True, seed=5), spec())
+    other = shuffled.training.train()
+    for name, parameters in model.parameters.comparisons.items():
+        np.testing.assert_allclose(parameters.m, other.parameters.comparisons[name].m, rtol=1e-9)
+        np.testing.assert_allclose(parameters.u, other.parameters.comparisons[name].u, rtol=1e-9)
+    assert other.parameters.prior == pytest.approx(model.parameters.prior, rel=1e-9)
+
+
+def test_unsupervised_training_learns_that_agreement_is_evidence() -> None:
+    left, right = people(600, 3)
+    model = Linker(left, right, spec()).training.train()
+    surname = model.parameters.comparisons["surname"]
+    assert surname.log2_bayes_factors()[0] > 5
+    assert surname.log2_bayes_factors()[-1] < 0
+    true_prior = 600 / 600**2
+    assert true_prior / 2 < model.parameters.prior < true_prior * 2
+
+
+def test_supervised_training_from_labelled_pairs() -> None:
+    left, right = people(300, 4)
+    truth = left.select("surname").with_row_index("idx_l")
+    order = right.with_row_index("idx_r").with_columns(
+        pl.col("id").str.slice(1).cast(pl.UInt32).alias("idx_l")
+    )
+    labels = order.select("idx_l", "idx_r").with_columns(is_match=pl.lit(True))
+    assert truth.height == labels.height
+    model = Linker(left, right, spec()).training.train_from_labels(labels)
+    assert model.parameters.prior == pytest.approx(300 / 300**2)
+    assert model.parameters.comparisons["first"].m[0] > 0.98
+
+
+def test_supervised_training_needs_a_match() -> None:
+    left, right = people(50, 4)
+    labels = pl.DataFrame({"idx_l": [0], "idx_r": [1], "is_match": [False]})
+    with pytest.raises(MatchingError, match="no match"):
+        Linker(left, right, spec()).training.train_from_labels(labels)
+
+
+def test_term_frequency_tables_hold_shares_of_both_frames() -> None:
+    left, right = people(200, 6)
+    model = Linker(left, right, spec()).training.train()
+    table = model.parameters.term_frequencies["surname"]
+    assert sum(table.values()) == pytest.approx(1.0)
+    assert set(table) == set(left["surname"]) | set(right["surname"])
+
+
+def test_model_document_round_trips_with_its_hash(tmp_path: Path) -> None:
+    left, right = people(200, 7)
+    model = Linker(left, right, spec()).training.train()
+    path = tmp_path / "model.json"
+    digest = model.save(path)
+    loaded = TrainedModel.load(path)
+    assert loaded == model and loaded.model_hash == digest == model.model_hash
+    assert json.loads(path.read_text())["hash"] == digest
+
+
+def test_edited_model_document_is_refused(tmp_path: Path) -> None:
+    left, right = people(200, 8)
+    document = json.loads(Linker(left, right, spec()).training.train().to_json())
+    document["parameters"]["prior"] = 0.25
+    with pytest.raises(MatchingError, match="hash mismatch"):
+        TrainedModel.from_json(json.dumps(document))
+
+
+def em_on_all_pairs(
+    gammas: np.ndarray, comparisons: list[Comparison], u: dict[str, list[float]], iterations: int
+) -> tuple[dict[str, list[float]], float]:
+    """Reference EM that visits every pair: the textbook algorithm, no aggregation."""
+    m = {c.name: starting_m(c) for c in comparisons}
+    prior = 0.1
+    for _ in range(iterations):
+        log_m = np.zeros(len(gammas))
+        log_u = np.zeros(len(gammas))
+        for column, comparison in enumerate(comparisons):
+            for row, level in enumerate(gammas[:, column]):
+                if level >= 0:
+                    log_m[row] += np.log(m[comparison.name][level])
+                    log_u[row] += np.log(u[comparison.name][level])
+        odds = np.exp(np.log(prior / (1 - prior)) + log_m - log_u)
+        posterior = odds / (1 + odds)
+        prior = float(posterior.mean())
+        for column, comparison in enumerate(comparisons):
+            counts = np.zeros(len(comparison.agreement_levels))
+            for row, level in enumerate(gammas[:, column]):
+                if level >= 0:
+                    counts[level] += posterior[row]
+            m[comparison.name] = smoothed(counts)
+    return m, prior
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.data())
+def test_em_on_patterns_equals_em_on_all_pairs(data: st.DataObject) -> None:
+    comparisons = [string_comparison("a", thresholds=(0.8,)), exact_comparison("b")]
+    rows = data.draw(st.integers(5, 60))
+    assume_some_disagreement = [[2, 1]]
+    drawn = np.column_stack(
+        [
+            data.draw(st.lists(st.integers(-1, 2), min_size=rows, max_size=rows)),
+            data.draw(st.lists(st.integers(-1, 1), min_size=rows, max_size=rows)),
+        ]
+    )
+    gammas = np.vstack([drawn, assume_some_disagreement])
+    u = {"a": [0.01, 0.09, 0.9], "b": [0.05, 0.95]}
+    levels = pl.DataFrame(
+        {gamma_column("a"): gammas[:, 0], gamma_column("b"): gammas[:, 1]},
+        schema={gamma_column("a"): pl.Int8, gamma_column("b"): pl.Int8},
+    )
+    result = expectation_maximisation(
+        level_patterns(levels, ["a", "b"]),
+        comparisons,
+        u,
+        {c.name: starting_m(c) for c in comparisons},
+        0.1,
+        max_iterations=8,
+        tolerance=1e-300,
+    )
+    m, prior = em_on_all_pairs(gammas, comparisons, u, 8)
+    assert result.prior == pytest.approx(prior, rel=1e-9, abs=1e-12)
+    for name in ("a", "b"):
+        np.testing.assert_allclose(result.m[name], m[name], rtol=1e-9)
