@@ -1,0 +1,82 @@
+"""Dependencies as ``Annotated`` aliases, so that route signatures read like sentences.
+
+``def list_queue(office: RegisterOffice, store: StoreDep)`` — authenticated, role checked,
+tenant known from the credential.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
+
+from api.problems import ProblemError, ProblemKind
+from api.security import api_key_scheme, bearer_scheme, presented_key, unknown_key
+from api.services import Services
+from regmod.settings import Settings
+from regmod.store import access
+from regmod.store.access import Role
+from regmod.store.engine import Store
+
+
+def get_services(request: Request) -> Services:
+    """The services of the app handling ``request``."""
+    services: Services = request.app.state.services
+    return services
+
+
+def get_settings(services: Annotated[Services, Depends(get_services)]) -> Settings:
+    """The app's settings."""
+    return services.settings
+
+
+def get_store(services: Annotated[Services, Depends(get_services)]) -> Store:
+    """The app's store."""
+    return services.store
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def authenticate(
+    request: Request,
+    store: StoreDep,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    _api_key: Annotated[str | None, Depends(api_key_scheme)],
+) -> access.Principal:
+    """The principal holding the presented API key, or a 401 problem."""
+    key = presented_key(request)
+    with store.read() as conn:
+        principal = access.authenticate_key(conn, key)
+    if principal is None:
+        raise unknown_key()
+    return principal
+
+
+Principal = Annotated[access.Principal, Depends(authenticate)]
+
+
+def require(*roles: Role) -> Callable[[access.Principal], access.Principal]:
+    """A dependency that lets only ``roles`` through (403 problem otherwise)."""
+    allowed = ", ".join(role.value for role in roles)
+
+    def check(principal: Principal) -> access.Principal:
+        if principal.role not in roles:
+            raise ProblemError(
+                ProblemKind.FORBIDDEN,
+                f"role {principal.role.value!r} may not use this endpoint; allowed: {allowed}",
+            )
+        return principal
+
+    return check
+
+
+RegisterOffice = Annotated[access.Principal, Depends(require(Role.REGISTER_OFFICE))]
+OnlineService = Annotated[access.Principal, Depends(require(Role.ONLINE_SERVICE))]
+Auditor = Annotated[access.Principal, Depends(require(Role.AUDITOR))]
+Citizen = Annotated[access.Principal, Depends(require(Role.CITIZEN))]
+OfficeOrAuditor = Annotated[access.Principal, Depends(require(Role.REGISTER_OFFICE, Role.AUDITOR))]

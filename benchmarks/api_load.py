@@ -1,0 +1,266 @@
+"""Once-only API under load: online match in-process, evidence requests through a real server.
+
+1. Builds a synthetic reference of ``--persons`` people (fixtures population), normalises it and
+   loads it into a fresh SQLite store; builds the online index with a fixed-parameter German model.
+2. Times ``OnlineIndex.query`` in-process for ``--queries`` reference rows (the match itself), and
+   the whole single-record path (normalise + query) for a few of them.
+3. Starts ``regmod serve`` on 127.0.0.1 and sends ``--requests`` evidence requests by IDNr with
+   ``--concurrency`` connections (httpx, loopback only, stops after ``--seconds`` at most).
+
+    .venv/bin/python -m benchmarks.api_load --persons 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import polars as pl
+
+from benchmarks.api_fixtures import hand_set_model
+from fixtures.generate import (
+    DEFAULT_MUNICIPALITY,
+    DEFAULT_POPULATION_RATES,
+    build_population,
+    reference_table,
+)
+from matching.online import OnlineIndex
+from regmod.evidence.model import SubjectAttributes
+from regmod.evidence.online import attributes_as_raw, linkable
+from regmod.record import RECORD_ID, PartialDate, raw_column
+from regmod.store.access import Role, create_api_key, create_requester, grant_entitlement
+from regmod.store.engine import Store
+from regmod.store.migrate import upgrade
+from regmod.store.persons import upsert_persons
+from regmod.store.tenants import create_tenant
+
+TENANT = "14612000"
+LEGAL_BASIS, PURPOSE = "§ 18 BMG", "Anwohnerparkausweis"
+REFERENCE_HEADERS = {
+    "IdNr": "idnr",
+    "Familienname": "family_name",
+    "Geburtsname": "birth_name",
+    "Vornamen": "first_names",
+    "Doktorgrad": "doctoral_degree",
+    "Geschlecht": "sex",
+    "Geburtsdatum": "birth_date",
+    "Geburtsort": "birth_place",
+    "Staatsangehörigkeiten": "nationality",
+    "Straße": "street",
+    "Hausnummer": "house_number",
+    "Postleitzahl": "postcode",
+    "Wohnort": "city",
+    "Sterbedatum": "death_date",
+    "Auskunftssperre": "information_block",
+}
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The ``share`` quantile of ``values`` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def build_reference(persons: int, seed: int) -> pl.DataFrame:
+    """A normalised, linkable reference of about ``persons`` people."""
+    population = build_population(seed, persons, 0, DEFAULT_MUNICIPALITY, DEFAULT_POPULATION_RATES)
+    raw = reference_table(population).rename(
+        {header: raw_column(field) for header, field in REFERENCE_HEADERS.items()}
+    )
+    raw = raw.with_columns(pl.col(raw_column("idnr")).alias(RECORD_ID))
+    return linkable(raw).filter(pl.col("idnr").is_not_null())
+
+
+def load_store(url: str, reference: pl.DataFrame) -> str:
+    """Persons, a requester with its entitlement, and its API key; returns the key."""
+    store = Store(url)
+    upgrade(store.engine)
+    with store.write() as conn:
+        create_tenant(conn, TENANT, "Benchmarkstadt")
+        for start in range(0, reference.height, 100_000):
+            upsert_persons(conn, TENANT, reference.slice(start, 100_000))
+        requester = create_requester(conn, TENANT, "Bürgerportal", "anwohnerparken")
+        grant_entitlement(conn, requester, TENANT, "proof_of_residence", LEGAL_BASIS, PURPOSE)
+        key = create_api_key(conn, TENANT, Role.ONLINE_SERVICE, requester_id=requester).key
+    store.dispose()
+    return key
+
+
+def time_matches(index: OnlineIndex, reference: pl.DataFrame, queries: int, seed: int) -> None:
+    """p50/p99 of the index query alone, and of normalise + query for a subset."""
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(reference.height, size=min(queries, reference.height), replace=False)
+    samples = [reference.slice(int(row), 1) for row in rows]
+    for sample in samples[:20]:
+        index.query(sample)  # warm-up
+    seconds = []
+    for sample in samples:
+        started = time.perf_counter()
+        index.query(sample)
+        seconds.append(time.perf_counter() - started)
+    print(
+        f"match (index query)     n={len(seconds):6d}  p50 {percentile(seconds, 0.5) * 1e3:7.2f} ms"
+        f"  p99 {percentile(seconds, 0.99) * 1e3:7.2f} ms"
+    )
+    full = []
+    for sample in samples[:100]:
+        row = sample.row(0, named=True)
+        attributes = SubjectAttributes(
+            family_name=row["family_name"] or "",
+            first_names=" ".join(row["first_names"] or []),
+            birth_date=PartialDate(year=row["birth_year"] or 1900, month=row["birth_month"]),
+            postcode=row["postcode"],
+        )
+        started = time.perf_counter()
+        index.query(linkable(attributes_as_raw(attributes)))
+        full.append(time.perf_counter() - started)
+    print(
+        f"match (normalise+query) n={len(full):6d}  p50 {percentile(full, 0.5) * 1e3:7.2f} ms"
+        f"  p99 {percentile(full, 0.99) * 1e3:7.2f} ms"
+    )
+
+
+async def _load(
+    port: int, key: str, idnrs: list[str], requests: int, concurrency: int, seconds: float
+) -> tuple[int, int, list[float], float]:
+    """Send evidence requests; returns (ok, errors, latencies, elapsed)."""
+    url = f"http://127.0.0.1:{port}/v1/evidence-requests"
+    headers = {"Authorization": f"Bearer {key}"}
+    latencies: list[float] = []
+    errors = 0
+    sent = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors, sent
+        while sent < requests and time.perf_counter() < deadline:
+            idnr = idnrs[sent % len(idnrs)]
+            sent += 1
+            body = {
+                "evidence_type": "proof_of_residence",
+                "legal_basis": LEGAL_BASIS,
+                "purpose": PURPOSE,
+                "subject": {"idnr": idnr},
+            }
+            started = time.perf_counter()
+            response = await client.post(url, json=body, headers=headers)
+            latencies.append(time.perf_counter() - started)
+            if response.status_code not in (200, 202):
+                errors += 1
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(limits=limits, timeout=30.0) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    return len(latencies) - errors, errors, latencies, time.perf_counter() - started
+
+
+WRK_SCRIPT = """
+local idnrs = {%s}
+local i = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %s"
+request = function()
+  i = i %% #idnrs + 1
+  local body = '{"evidence_type":"proof_of_residence","legal_basis":"%s","purpose":"%s",' ..
+    '"subject":{"idnr":"' .. idnrs[i] .. '"}}'
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+
+def _wrk(port: int, key: str, idnrs: list[str], args: argparse.Namespace) -> None:
+    """Drive the server with wrk (C load generator, loopback, bounded by ``--seconds``)."""
+    listed = ",".join(f'"{idnr}"' for idnr in idnrs[:2000])
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % (listed, key, LEGAL_BASIS, PURPOSE))
+    url = f"http://127.0.0.1:{port}/v1/evidence-requests"
+    command = ["wrk", "-t1", f"-c{args.concurrency}", f"-d{int(args.seconds)}s", "--latency"]
+    output = subprocess.run(
+        [*command, "-s", script.name, url], capture_output=True, text=True, check=True
+    ).stdout
+    os.unlink(script.name)
+    wanted = ("Requests/sec", "requests in", "Non-2xx", "50%", "99%", "Socket errors")
+    for line in output.splitlines():
+        if any(marker in line for marker in wanted):
+            print(f"  wrk: {line.strip()}")
+
+
+def serve_and_load(url: str, key: str, idnrs: list[str], args: argparse.Namespace) -> None:
+    """Run ``regmod serve`` on loopback and drive evidence requests against it."""
+    env = {**os.environ, "REGMOD_DATABASE_URL": url}
+    runner = "from regmod.cli.app import main; main()"
+    command = [sys.executable, "-c", runner, "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(args.port), "--workers", str(args.workers), "--log-level", "warning"]
+    server = subprocess.Popen(command, env=env, start_new_session=True)
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"http://127.0.0.1:{args.port}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        if args.load == "wrk":
+            _wrk(args.port, key, idnrs, args)
+            return
+        warm = min(200, args.requests)
+        asyncio.run(_load(args.port, key, idnrs, warm, args.concurrency, args.seconds))
+        ok, errors, latencies, elapsed = asyncio.run(
+            _load(args.port, key, idnrs, args.requests, args.concurrency, args.seconds)
+        )
+        print(
+            f"evidence-requests       n={ok + errors:6d}  {(ok + errors) / elapsed:7.0f} req/s"
+            f"  errors {errors}  p50 {percentile(latencies, 0.5) * 1e3:.1f} ms"
+            f"  p99 {percentile(latencies, 0.99) * 1e3:.1f} ms"
+            f"  (workers {args.workers}, concurrency {args.concurrency})"
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=2_000)
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--load", choices=("httpx", "wrk"), default="httpx")
+    parser.add_argument("--skip-match", action="store_true", help="Only the server load test.")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        reference = build_reference(args.persons, args.seed)
+        print(
+            f"reference: {reference.height} persons built in {time.perf_counter() - started:.1f} s"
+        )
+        if not args.skip_match:
+            started = time.perf_counter()
+            index = OnlineIndex(reference, hand_set_model())
+            print(f"online index built in {time.perf_counter() - started:.1f} s")
+            time_matches(index, reference, args.queries, args.seed)
+        url = f"sqlite:///{Path(folder) / 'store.sqlite'}"
+        started = time.perf_counter()
+        key = load_store(url, reference)
+        print(f"store loaded in {time.perf_counter() - started:.1f} s")
+        idnrs = reference["idnr"].sample(min(10_000, reference.height), seed=args.seed).to_list()
+        serve_and_load(url, key, idnrs, args)
+
+
+if __name__ == "__main__":
+    main()
