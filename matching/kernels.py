@@ -21,12 +21,16 @@ PARALLEL_FROM_ROWS = 50_000
 
 
 def similarity_expr(left: pl.Expr, right: pl.Expr, metric: Metric, *, rows: int) -> pl.Expr:
-    """Similarity of two string expressions; Jaccard compares the sets of space-separated tokens.
+    """Similarity of two string expressions, null where either is null; Jaccard compares the sets
+    of space-separated tokens.
 
     >>> pl.select(similarity_expr(pl.lit("martha"), pl.lit("marhta"), "jaro_winkler", rows=1)).item()
     0.9611111111111111
     """
     parallel = rows >= PARALLEL_FROM_ROWS
+    both_present = left.is_not_null() & right.is_not_null()
+    # The polars-ds kernels panic on null input, so they only ever see non-null strings.
+    left, right = left.fill_null(""), right.fill_null("")
     kernel: pl.Expr
     if metric == "jaro_winkler":
         kernel = pds.str_jw(left, right, parallel=parallel)
@@ -36,7 +40,7 @@ def similarity_expr(left: pl.Expr, right: pl.Expr, metric: Metric, *, rows: int)
         kernel = pds.str_d_leven(left, right, parallel=parallel, return_sim=True)
     else:
         kernel = list_jaccard(left.str.split(" "), right.str.split(" "))
-    return kernel
+    return pl.when(both_present).then(kernel)
 
 
 def list_jaccard(left: pl.Expr, right: pl.Expr) -> pl.Expr:

@@ -26,7 +26,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from matching.errors import SpecError
 
-
 ColumnPair = tuple[str, str]
 """A (left column, right column) pair; cross-column levels list several as alternatives."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,7 @@ from matching import (
     string_comparison,
 )
 from matching.comparisons import DEDUPE_FROM_ROWS, string_similarity
-from matching.kernels import similarity_expr
+from matching.kernels import Metric, similarity_expr
 
 DOB = DateColumns(year="y", month="m", day="d")
 
@@ -212,3 +213,12 @@ def test_distinct_pair_similarity_equals_the_kernel_on_every_pair(
         codes_l[: len(values)], codes_r[: len(values)], dictionary, "jaro_winkler"
     )
     assert small.to_list() == fast[: len(values)].to_list()
+
+
+@pytest.mark.parametrize(
+    "metric", ["jaro_winkler", "levenshtein", "damerau_levenshtein", "jaccard"]
+)
+def test_similarity_kernel_gives_null_for_a_null_side_instead_of_failing(metric: Metric) -> None:
+    frame = pl.DataFrame({"a": ["anna", None, "otto"], "b": [None, "bert", "otto"]})
+    result = frame.select(similarity_expr(pl.col("a"), pl.col("b"), metric, rows=3)).to_series()
+    assert result.to_list() == [None, None, 1.0]
