@@ -18,7 +18,7 @@ def my_transfers(
     citizen: Citizen,
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> TransferPage:
     """Every logged request about the IDNr the citizen's token is bound to, newest first."""
     assert citizen.idnr is not None  # citizen keys always name their IDNr

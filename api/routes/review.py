@@ -36,7 +36,7 @@ def review_queue(
     services: ServicesDep,
     status: QueueStatus = QueueStatus.OPEN,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> ReviewQueuePage:
     """The office's review items with ``status``, one page at a time."""
     with services.store.read() as conn:
@@ -68,7 +68,7 @@ def decide(
     body: ReviewDecisionBody,
     office: RegisterOffice,
     services: ServicesDep,
-    item_id: Annotated[int, Path(ge=1, le=2**62)],
+    item_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
 ) -> ReviewDecisionOut:
     """Record the decision (accepting links the record) and append it to the audit log."""
     try:
