@@ -17,17 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from regmod.audit.log import AuditWriter
 from regmod.errors import InputError, RegmodError
+from regmod.reconcile.stages import STAGES
 from regmod.settings import Settings
 from regmod.store.engine import Store
 from regmod.store.runs import load_run
 
 if TYPE_CHECKING:
     from regmod.reconcile.run import RunRequest
-
-STAGES = (
-    "read", "normalise", "block", "compare", "train", "score", "dedupe", "decide", "report",
-    "write",
-)  # fmt: skip
 
 
 class JobState(StrEnum):

@@ -1,6 +1,6 @@
 """One reconciliation run as a chain of pure stages, with I/O only at the two ends.
 
-read → normalise → block → compare → train (or load) → score → dedupe → decide → report → write
+read (ingest + normalise) → prepare keys → block → compare → train (or load) → score → dedupe → decide → report → write
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from matching.spec import LinkageSpec, Thresholds
 from regmod.errors import ConfigurationError, InputError
 from regmod.ingest import IngestResult, read_register
 from regmod.linkage import german_spec, prepare_for_linkage
-from regmod.normalize.frame import normalise
 from regmod.reconcile import engine
 from regmod.reconcile.decide import MATCH, NO_MATCH, REVIEW, DecisionRules, Decisions, decide
 from regmod.reconcile.explain import candidate_levels, sample_waterfalls
@@ -128,8 +127,9 @@ def with_thresholds(spec: LinkageSpec, match: float | None, review: float | None
 
 
 def linkable(result: IngestResult) -> pl.DataFrame:
-    """Normalised and keyed for the German spec, sorted by record id so input order is irrelevant."""
-    return prepare_for_linkage(normalise(result.accepted)).sort(RECORD_ID)
+    """Keyed for the German spec (ingest already normalised), sorted by record id so input order
+    is irrelevant."""
+    return prepare_for_linkage(result.accepted).sort(RECORD_ID)
 
 
 def reconcile(request: RunRequest, observer: StageObserver | None = None) -> RunResult:
@@ -144,7 +144,7 @@ def reconcile(request: RunRequest, observer: StageObserver | None = None) -> Run
         truth = read_truth(request.truth) if request.truth else None
         spec = load_spec(request.spec)
         loaded = TrainedModel.load(request.model) if request.model else None
-    with clock.stage("normalise"):
+    with clock.stage("prepare"):
         register = linkable(register_in)
         reference = linkable(reference_in)
     if loaded is not None:

@@ -9,7 +9,7 @@ from typing import Protocol
 
 STAGES: tuple[str, ...] = (
     "read",
-    "normalise",
+    "prepare",
     "block",
     "compare",
     "train",
