@@ -2,8 +2,9 @@
 
 At construction each blocking rule's key is hashed for every reference row and the row indices are
 sorted by hash, so a query finds a rule's block by binary search. The candidates of all rules are
-checked for real key equality, then compared and scored by the same functions as batch scoring
-(``matching.scoring.predict``), so a query and a batch run give the same weights.
+checked for real key equality, then compared in one ``select`` of the level expressions
+(``matching.comparisons.level_expressions``, the same levels as batch comparison) and scored by
+batch scoring (``matching.scoring.score``), so a query and a batch run give the same weights.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from matching.comparisons import gamma_column, level_expressions, tf_column
 from matching.errors import MatchingError, SpecError
 from matching.explain import explain_row
 from matching.model import TrainedModel
-from matching.scoring import predict
+from matching.scoring import score
 from matching.spec import BlockingRule, comparison_columns, key_expression
 
 _HASH_SEED = 20_240_917
@@ -88,6 +90,16 @@ class OnlineIndex:
             )
         self.reference = reference.select(needed)
         self._query_schema = self.reference.drop(spec.record_id).schema
+        compared = sorted(set().union(*(comparison_columns(c) for c in spec.comparisons)))
+        self._compared_right = self.reference.select(compared).rename(
+            {name: f"{name}_r" for name in compared}
+        )
+        self._compared = compared
+        self._levels = level_expressions(spec, self._query_schema)
+        self._frequencies = {
+            name: dict(zip(table["value"].to_list(), table["frequency"].to_list(), strict=True))
+            for name, table in model.tf_tables().items()
+        }
         self._rules = list(spec.blocking)
         self._key_columns = [*_key_expressions(self._rules), *_key_hashes(self._rules)]
         keys = self.reference.select(self._key_columns)
@@ -109,11 +121,7 @@ class OnlineIndex:
         query = self._query_frame(record)
         rows = self._candidate_rows(query)
         candidates = self.reference[rows]
-        local_pairs = pl.DataFrame(
-            {"idx_l": np.zeros(rows.size, dtype=np.uint32), "idx_r": np.arange(rows.size)},
-            schema={"idx_l": pl.UInt32, "idx_r": pl.UInt32},
-        )
-        scored = predict(query, candidates, local_pairs, self.model)
+        scored = score(self._levels_of(query, rows), self.model)
         record_id = self.model.spec.record_id
         ranked = (
             scored.drop("idx_l")
@@ -124,6 +132,28 @@ class OnlineIndex:
         return QueryResult(
             candidates=_with_margin(ranked).head(top_k), n_candidates=rows.size, model=self.model
         )
+
+    def _levels_of(self, query: pl.DataFrame, rows: _U32) -> pl.DataFrame:
+        """Level and term-frequency columns of the query against reference ``rows``, one select."""
+        left = query.select(pl.col(name).alias(f"{name}_l") for name in self._compared)
+        pairs = self._compared_right[rows].join(left, how="cross")
+        values = query.row(0, named=True)
+        frequencies = []
+        for comparison in self.model.spec.comparisons:
+            table = self._frequencies.get(comparison.name)
+            if table is None or comparison.tf_column is None:
+                continue
+            frequency = table.get(values[comparison.tf_column])
+            frequencies.append(
+                pl.when(pl.col(gamma_column(comparison.name)) == comparison.tf_level_index)
+                .then(pl.lit(frequency, dtype=pl.Float64))
+                .alias(tf_column(comparison.name))
+            )
+        return pairs.select(
+            pl.lit(0, dtype=pl.UInt32).alias("idx_l"),
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("idx_r"),
+            *self._levels,
+        ).with_columns(frequencies)
 
     def _query_frame(self, record: Mapping[str, Any] | pl.DataFrame) -> pl.DataFrame:
         """The query as one row in the reference's schema; absent columns are null."""

@@ -23,7 +23,7 @@ from matching import (
     date_comparison,
     string_comparison,
 )
-from matching.comparisons import DEDUPE_FROM_ROWS, string_similarity
+from matching.comparisons import string_similarity
 from matching.kernels import Metric, similarity_expr
 
 DOB = DateColumns(year="y", month="m", day="d")
@@ -193,14 +193,17 @@ words = st.text(alphabet="abcde", min_size=0, max_size=6)
 def test_distinct_pair_similarity_equals_the_kernel_on_every_pair(
     values: list[tuple[str | None, str | None]],
 ) -> None:
-    repeats = DEDUPE_FROM_ROWS // len(values) + 1
+    dedupe_from_rows = 64
+    repeats = dedupe_from_rows // len(values) + 1
     left = pl.Series([v[0] for v in values] * repeats, dtype=pl.String)
     right = pl.Series([v[1] for v in values] * repeats, dtype=pl.String)
     dictionary = pl.concat([left, right]).drop_nulls().unique().sort()
     encoding = pl.Enum(dictionary)
     codes_l = left.cast(encoding).to_physical().cast(pl.UInt32)
     codes_r = right.cast(encoding).to_physical().cast(pl.UInt32)
-    fast = string_similarity(codes_l, codes_r, dictionary, "jaro_winkler")
+    fast = string_similarity(
+        codes_l, codes_r, dictionary, "jaro_winkler", dedupe_from_rows=dedupe_from_rows
+    )
     direct = pl.DataFrame({"a": left, "b": right}).select(
         pl.when(pl.col("a") == pl.col("b"))
         .then(1.0)
@@ -210,7 +213,11 @@ def test_distinct_pair_similarity_equals_the_kernel_on_every_pair(
     assert fast.is_null().to_list() == expected.is_null().to_list()
     np.testing.assert_array_equal(fast.drop_nulls().to_numpy(), expected.drop_nulls().to_numpy())
     small = string_similarity(
-        codes_l[: len(values)], codes_r[: len(values)], dictionary, "jaro_winkler"
+        codes_l[: len(values)],
+        codes_r[: len(values)],
+        dictionary,
+        "jaro_winkler",
+        dedupe_from_rows=dedupe_from_rows,
     )
     assert small.to_list() == fast[: len(values)].to_list()
 
