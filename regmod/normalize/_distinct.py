@@ -18,6 +18,8 @@ def per_distinct(
 
     def apply(values: pl.Series) -> pl.Series:
         distinct = values.drop_nulls().unique()
+        if distinct.is_empty():
+            return pl.Series(values.name, [None] * len(values), dtype=return_dtype)
         results = transform(distinct).cast(return_dtype)
         return values.replace_strict(distinct, results, default=None, return_dtype=return_dtype)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from regmod.normalize._distinct import native_per_distinct
+from regmod.normalize._distinct import per_distinct
 
 PARTIAL_DATE = pl.Struct({"year": pl.Int16(), "month": pl.Int8(), "day": pl.Int8()})
 
@@ -64,11 +64,31 @@ def parse_partial_date(expr: pl.Expr) -> pl.Expr:
 
     ``"00.05.1980"`` → ``{1980, 5, null}``; ``"31.02.1980"`` → null. Once per distinct value.
     """
-    return native_per_distinct(expr, _partial_date, PARTIAL_DATE)
+    return per_distinct(expr, _partial_dates, PARTIAL_DATE)
 
 
-def _partial_date(expr: pl.Expr) -> pl.Expr:
-    year, month, day = _written_parts(expr)
+def _partial_dates(distinct: pl.Series) -> pl.Series:
+    """Parse distinct date texts; each layout's regex runs once, then the parts are checked."""
+    text = pl.col("value").str.strip_chars()
+    layouts = [f"layout_{index}" for index in range(len(_FORMATS))]
+    matched = distinct.to_frame("value").select(
+        text.str.extract_groups(pattern).alias(name)
+        for name, (pattern, _) in zip(layouts, _FORMATS, strict=True)
+    )
+    parts = matched.select(
+        pl.coalesce(
+            pl.col(name).struct.field(str(groups[position]))
+            for name, (_, groups) in zip(layouts, _FORMATS, strict=True)
+        )
+        .cast(pl.Int32)
+        .alias(part)
+        for position, part in enumerate(("year", "month", "day"))
+    )
+    return parts.select(_checked(pl.col("year"), pl.col("month"), pl.col("day"))).to_series()
+
+
+def _checked(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """The partial-date struct of written parts, or null when they cannot be a date."""
     return (
         pl.when(_is_possible(year, month, day))
         .then(
