@@ -37,7 +37,7 @@ def main() -> None:
     spec = german_spec()
     compared = engine.compare_pairs(register, reference, block(register, reference, spec), spec)
     model = engine.train(register, reference, compared, spec)
-    scored = engine.score(register, reference, compared, model)
+    scored = engine.score(compared, model)
     persons = engine.duplicate_persons(register, spec, DUPLICATE_THRESHOLD)
     print(f"{'match':>7} {'tie':>4} {'precision':>9} {'recall':>7} {'review':>7} {'wrong':>6}")
     for match in (0.99, 0.999, 0.9999):

@@ -185,6 +185,6 @@ def german_spec(
             _address(),
             _sex(),
         ],
-        training=Training(seed=42, em_blocking_rules=[0, 1, 2]),
+        training=Training(seed=42, u_random_pairs=300_000, em_blocking_rules=[0, 1, 2]),
         thresholds=Thresholds(match=match_threshold, review=review_threshold),
     )

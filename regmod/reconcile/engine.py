@@ -12,9 +12,15 @@ import polars as pl
 
 from matching.blocking import block
 from matching.clustering import cluster_pairs
-from matching.comparisons import PreparedFrames, attach_term_frequencies, compute_levels, prepare
+from matching.comparisons import (
+    PreparedFrames,
+    add_term_frequencies,
+    attach_term_frequencies,
+    compute_levels,
+    prepare,
+)
 from matching.model import ComparisonParameters, TrainedModel
-from matching.scoring import predict
+from matching.scoring import score as score_levels
 from matching.spec import LinkageSpec, Thresholds
 from matching.training import train as train_unsupervised
 from matching.training import train_from_labels
@@ -85,12 +91,14 @@ def with_thresholds(model: TrainedModel, thresholds: Thresholds) -> TrainedModel
     return TrainedModel(spec=spec, parameters=model.parameters)
 
 
-def score(
-    left: pl.DataFrame, right: pl.DataFrame | None, compared: Compared, model: TrainedModel
-) -> pl.DataFrame:
-    """Levels, term frequencies, per-comparison weights, match weight and probability per pair."""
+def score(compared: Compared, model: TrainedModel) -> pl.DataFrame:
+    """Levels, term frequencies, per-comparison weights, match weight and probability per pair.
+
+    The levels computed before training are reused; only the term frequencies are added.
+    """
     prepared = attach_term_frequencies(compared.prepared, model.spec, model.tf_tables())
-    return predict(left, right, compared.levels.select("idx_l", "idx_r"), model, prepared=prepared)
+    levels = add_term_frequencies(prepared, compared.levels, model.spec)
+    return score_levels(levels, model)
 
 
 def duplicate_persons(register: pl.DataFrame, spec: LinkageSpec, threshold: float) -> pl.DataFrame:
@@ -102,7 +110,7 @@ def duplicate_persons(register: pl.DataFrame, spec: LinkageSpec, threshold: floa
         return cluster_pairs(_no_pairs(), register.height, threshold=threshold)
     compared = compare_pairs(register, None, pairs, dedupe)
     model = train(register, None, compared, dedupe)
-    scored = score(register, None, compared, model)
+    scored = score(compared, model)
     return cluster_pairs(scored, register.height, threshold=threshold)
 
 

@@ -158,7 +158,7 @@ def reconcile(request: RunRequest, observer: StageObserver | None = None) -> Run
         model = loaded or engine.train(register, reference, compared, spec)
         model = engine.with_thresholds(model, spec.thresholds)
     with clock.stage("score"):
-        scored = engine.score(register, reference, compared, model)
+        scored = engine.score(compared, model)
     with clock.stage("dedupe"):
         persons = engine.duplicate_persons(register, spec, DUPLICATE_THRESHOLD)
     with clock.stage("decide"):
