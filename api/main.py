@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from api.config import ApiSettings
 from api.limits import RequestSizeLimit
 from api.metrics import MetricsMiddleware
 from api.problems import install_problem_handlers
@@ -24,19 +23,20 @@ from api.routes import (
 from api.services import Services
 from regmod import __version__
 from regmod.evidence.online import TenantIndexes, newest_model
+from regmod.settings import Settings
 from regmod.store.engine import Store
 
 API_PREFIX = "/v1"
 
 
 def create_app(
-    settings: ApiSettings | None = None,
+    settings: Settings | None = None,
     *,
     store: Store | None = None,
     indexes: TenantIndexes | None = None,
 ) -> FastAPI:
     """A ready app; ``store`` and ``indexes`` default to those the settings describe."""
-    settings = settings or ApiSettings()
+    settings = settings or Settings()
     store = store or Store(settings.database_url)
     if indexes is None:
         model_path = settings.api_model or newest_model(settings.runs_dir)

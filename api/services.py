@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.config import ApiSettings
 from api.jobs import ReconciliationJobs
 from api.metrics import ApiMetrics
 from regmod.audit.log import AuditWriter
 from regmod.evidence import EvidenceService, PreviewSigner, derive_preview_key
 from regmod.evidence.online import TenantIndexes
+from regmod.settings import Settings
 from regmod.store.engine import Store
 
 
@@ -17,7 +17,7 @@ from regmod.store.engine import Store
 class Services:
     """Created once by ``create_app`` and kept on ``app.state.services``."""
 
-    settings: ApiSettings
+    settings: Settings
     store: Store
     writer: AuditWriter
     evidence: EvidenceService
@@ -26,7 +26,7 @@ class Services:
     metrics: ApiMetrics
 
     @classmethod
-    def build(cls, settings: ApiSettings, store: Store, indexes: TenantIndexes) -> Services:
+    def build(cls, settings: Settings, store: Store, indexes: TenantIndexes) -> Services:
         """Wire the services for ``store``; subjects by attributes resolve through ``indexes``."""
         writer = AuditWriter.from_settings(settings)
         previews = PreviewSigner(derive_preview_key(settings.api_preview_secret))

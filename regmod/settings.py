@@ -35,6 +35,19 @@ class Settings(BaseSettings):
     api_max_request_bytes: int = Field(
         default=50 * 1024 * 1024, description="Largest request body the API accepts."
     )
+    api_model: Path | None = Field(
+        default=None,
+        description="Trained model (model.json) for /v1/match and subjects by attributes; "
+        "default: the newest model.json under runs_dir.",
+    )
+    api_preview_secret: str | None = Field(
+        default=None,
+        description="Secret that keys preview tokens; without it tokens hold per process only.",
+    )
+    api_index_ttl_seconds: float = Field(
+        default=5.0,
+        description="How long a tenant's online index is trusted before its persons are recounted.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
 

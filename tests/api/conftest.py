@@ -15,12 +15,12 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from api.config import ApiSettings
 from api.main import create_app
 from benchmarks.api_fixtures import hand_set_model
 from regmod.evidence.online import TenantIndexes
 from regmod.normalize import normalise
 from regmod.record import RECORD_ID, raw_column
+from regmod.settings import Settings
 from regmod.store.access import Role, create_api_key, create_requester, grant_entitlement
 from regmod.store.engine import Store
 from regmod.store.persons import upsert_persons
@@ -131,7 +131,7 @@ def seed(store: Store, world: World) -> None:
 @pytest.fixture
 def world(store: Store, tmp_path: Path) -> Iterator[World]:
     """A seeded app over ``store``, online index on a hand-set German model."""
-    settings = ApiSettings(
+    settings = Settings(
         database_url=store.url, runs_dir=tmp_path / "runs", api_max_request_bytes=64 * 1024
     )
     indexes = TenantIndexes(store, hand_set_model(), ttl_seconds=0.0)
