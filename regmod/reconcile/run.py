@@ -43,8 +43,8 @@ TIE_MARGIN = 4.0
 
 
 @dataclass(frozen=True)
-class RunRequest:
-    """Inputs and options of ``regmod reconcile``."""
+class LinkageInputs:
+    """The register, the reference and how to read and link them (shared by run and train)."""
 
     register: Path
     reference: Path
@@ -53,6 +53,12 @@ class RunRequest:
     reference_mapping: Path | None = None
     encoding: str | None = None
     spec: Path | None = None
+
+
+@dataclass(frozen=True)
+class RunRequest(LinkageInputs):
+    """Inputs and options of ``regmod reconcile``."""
+
     model: Path | None = None
     match_threshold: float | None = None
     review_threshold: float | None = None
@@ -61,16 +67,9 @@ class RunRequest:
 
 
 @dataclass(frozen=True)
-class TrainRequest:
+class TrainRequest(LinkageInputs):
     """Inputs and options of ``regmod train``."""
 
-    register: Path
-    reference: Path
-    out: Path
-    mapping: Path | None = None
-    reference_mapping: Path | None = None
-    encoding: str | None = None
-    spec: Path | None = None
     labels: tuple[Path, ...] = field(default_factory=tuple)
 
 
