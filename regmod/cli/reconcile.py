@@ -256,19 +256,59 @@ def review_list(run_dir: Annotated[Path, typer.Argument(help="A run directory.")
     console.print(table)
 
 
-def _decide(run_dir: Path, record_id: str, idnr: str, reason: str, is_match: bool) -> None:
+def _decide(
+    run_dir: Path, record_id: str, idnr: str, reason: str, is_match: bool, tenant: str | None
+) -> None:
+    reviewer = getpass.getuser()
     labels = record_decision(
         run_dir,
         ReviewDecision(
-            record_id=record_id,
-            idnr=idnr,
-            is_match=is_match,
-            reason=reason,
-            reviewer=getpass.getuser(),
+            record_id=record_id, idnr=idnr, is_match=is_match, reason=reason, reviewer=reviewer
         ),
     )
     verdict = "accepted" if is_match else "rejected"
     console.print(f"{record_id} ↔ {idnr} {verdict}; {labels.height} labelled pair(s) in the run")
+    if tenant is not None:
+        _decide_in_store(run_dir, tenant, record_id, idnr, reason, is_match, reviewer)
+
+
+def _decide_in_store(
+    run_dir: Path,
+    tenant: str,
+    record_id: str,
+    idnr: str,
+    reason: str,
+    is_match: bool,
+    reviewer: str,
+) -> None:
+    """The same verdict on the loaded run in the store: a review decision, an audit entry, and
+    for an acceptance the link."""
+    from regmod.audit.log import AuditWriter
+    from regmod.cli.db import open_store
+    from regmod.settings import get_settings
+    from regmod.store.review import decide_review, find_review_item
+    from regmod.store.runs import read_manifest
+
+    run_id = read_manifest(run_dir)["run_id"]
+    store = open_store()
+    with store.write() as conn:
+        item_id = find_review_item(conn, tenant, str(run_id), record_id, idnr)
+        decide_review(
+            conn,
+            AuditWriter.from_settings(get_settings()),
+            tenant,
+            item_id,
+            reviewer,
+            accept=is_match,
+            reason=reason,
+        )
+    console.print(f"recorded in the store for tenant {tenant} and in its audit log")
+
+
+TenantOption = Annotated[
+    str | None,
+    typer.Option(help="Also decide the loaded run's review item in the store (audited)."),
+]
 
 
 ReasonOption = Annotated[str, typer.Option(help="Why: kept with the labelled pair.")]
@@ -281,9 +321,10 @@ def review_accept(
     record_id: Annotated[str, typer.Argument()],
     idnr: Annotated[str, typer.Argument()],
     reason: ReasonOption,
+    tenant: TenantOption = None,
 ) -> None:
     """Accept a candidate: the record and the IDNr are the same person."""
-    _decide(run_dir, record_id, idnr, reason, is_match=True)
+    _decide(run_dir, record_id, idnr, reason, is_match=True, tenant=tenant)
 
 
 @review_app.command("reject")
@@ -293,9 +334,10 @@ def review_reject(
     record_id: Annotated[str, typer.Argument()],
     idnr: Annotated[str, typer.Argument()],
     reason: ReasonOption,
+    tenant: TenantOption = None,
 ) -> None:
     """Reject a candidate: the record and the IDNr are different persons."""
-    _decide(run_dir, record_id, idnr, reason, is_match=False)
+    _decide(run_dir, record_id, idnr, reason, is_match=False, tenant=tenant)
 
 
 @user_errors

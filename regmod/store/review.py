@@ -58,6 +58,25 @@ def list_review_queue(
     return [ReviewItem(*row) for row in conn.execute(query)]
 
 
+def find_review_item(
+    conn: sa.Connection, tenant: str, run_id: str, record_id: str, idnr: str
+) -> int:
+    """Id of the review item of ``record_id`` ↔ ``idnr`` from run ``run_id`` in ``tenant``."""
+    query = sa.select(review_items.c.id).where(
+        review_items.c.tenant == tenant,
+        review_items.c.run_id == run_id,
+        review_items.c.record_id == record_id,
+        review_items.c.idnr == idnr,
+    )
+    item_id = conn.execute(query).scalar()
+    if item_id is None:
+        raise NotFoundError(
+            f"run {run_id!r} has no review item {record_id} ↔ {idnr} in tenant {tenant!r}; "
+            f"load the run first with 'regmod load --tenant {tenant} --run RUN_DIR'"
+        )
+    return int(item_id)
+
+
 def decide_review(
     conn: sa.Connection,
     writer: AuditWriter,

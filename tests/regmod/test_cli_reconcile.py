@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -10,12 +11,13 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-if not hasattr(pytest.importorskip("regmod.ingest"), "read_register"):
-    pytest.skip("register ingest (issue 2) has not landed yet", allow_module_level=True)
-
+from regmod.audit.chain import EntryKind
+from regmod.audit.log import read_entries
 from regmod.cli.app import app, main
 from regmod.reconcile import run as run_module
 from regmod.reconcile.run import sample_files
+from regmod.settings import get_settings
+from regmod.store.engine import Store
 
 runner = CliRunner()
 PARQUET = ("records", "links", "review", "unmatched", "quarantine", "duplicates", "candidates")
@@ -119,6 +121,35 @@ def test_review_accept_writes_a_label(sample_run: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert pl.read_parquet(sample_run / "labels.parquet").height == 1
+
+
+def test_review_with_a_tenant_decides_the_loaded_run_and_audits_it(
+    sample_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    review = pl.read_parquet(sample_run / "review.parquet")
+    if review.is_empty():
+        pytest.skip("sample run has an empty review queue")
+    run = tmp_path / "run"
+    shutil.copytree(sample_run, run)
+    monkeypatch.setenv("REGMOD_DATABASE_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
+    get_settings.cache_clear()
+    try:
+        record_id, idnr = review.row(0)[:2]
+        for argv in (
+            ["db", "upgrade"],
+            ["load", "--tenant", "14612000", "--run", str(run)],
+            ["review", "reject", str(run), record_id, idnr, "--reason", "other birth date",
+             "--tenant", "14612000"],
+            ["audit", "verify", "--tenant", "14612000"],
+        ):  # fmt: skip
+            result = runner.invoke(app, argv)
+            assert result.exit_code == 0, (argv, result.output)
+        with Store(get_settings().database_url).read() as conn:
+            kinds = [entry.kind for entry in read_entries(conn, "14612000")]
+        assert kinds.count(EntryKind.REVIEW_DECISION) == 1
+        assert kinds[-1] == EntryKind.REVIEW_DECISION
+    finally:
+        get_settings.cache_clear()
 
 
 def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
