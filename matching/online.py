@@ -1,10 +1,11 @@
 """An in-memory index of a reference frame that answers one query record with scored candidates.
 
-At construction each blocking rule's key is hashed for every reference row and the row indices are
-sorted by hash, so a query finds a rule's block by binary search. The candidates of all rules are
-checked for real key equality, then compared in one ``select`` of the level expressions
-(``matching.comparisons.level_expressions``, the same levels as batch comparison) and scored by
-batch scoring (``matching.scoring.score``), so a query and a batch run give the same weights.
+A query costs a few NumPy operations and a Python loop over distinct candidate values rather
+than a chain of Polars operations, each with a fixed overhead: blocking keys are found by
+binary search over hashed key codes (``matching.block_index``), levels come from reference
+columns held as arrays (``matching.query_levels``), and weights from tables that batch scoring
+filled (``matching.query_weights``). Levels and weights equal those of batch comparison and
+scoring bit for bit; only the result frame of the ``top_k`` best is built in Polars.
 """
 
 from __future__ import annotations
@@ -14,18 +15,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import polars as pl
 
-from matching.comparisons import gamma_column, level_expressions, tf_column
+from matching.block_index import BlockIndex
 from matching.errors import MatchingError, SpecError
 from matching.explain import explain_row
 from matching.model import TrainedModel
-from matching.scoring import score
-from matching.spec import BlockingRule, comparison_columns, key_expression
+from matching.query_levels import QueryPairs, check_levels, query_levels, reference_columns
+from matching.query_weights import QueryWeights
+from matching.spec import comparison_columns
 
-_HASH_SEED = 20_240_917
-_U32 = npt.NDArray[np.uint32]
+_INTEGER_RANGES = {
+    dtype: (int(np.iinfo(dtype.lower()).min), int(np.iinfo(dtype.lower()).max))
+    for dtype in ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64")
+}
 
 
 @dataclass(frozen=True)
@@ -56,20 +59,6 @@ class QueryResult:
         return explain_row(self.candidates.row(rank, named=True), self.model)
 
 
-@dataclass(frozen=True)
-class _RuleIndex:
-    """Reference row indices sorted by the hash of one blocking rule's key."""
-
-    hashes: npt.NDArray[np.uint64]
-    rows: _U32
-
-    def block(self, key_hash: int) -> _U32:
-        needle = np.uint64(key_hash)
-        start = int(np.searchsorted(self.hashes, needle, side="left"))
-        end = int(np.searchsorted(self.hashes, needle, side="right"))
-        return self.rows[start:end]
-
-
 class OnlineIndex:
     """Answer single query records against ``reference`` with the spec and parameters of ``model``.
 
@@ -89,24 +78,23 @@ class OnlineIndex:
                 f"it has {reference.columns}"
             )
         self.reference = reference.select(needed)
-        self._query_schema = self.reference.drop(spec.record_id).schema
+        self._record_ids = self.reference[spec.record_id]
+        self._schema = self.reference.drop(spec.record_id).schema
         compared = sorted(set().union(*(comparison_columns(c) for c in spec.comparisons)))
-        self._compared_right = self.reference.select(compared).rename(
-            {name: f"{name}_r" for name in compared}
+        self._columns = reference_columns(self.reference.select(compared))
+        check_levels(spec, self._columns)
+        self._blocks = BlockIndex(self.reference, list(spec.blocking))
+        self._weights = QueryWeights(model)
+        self._schema_out = pl.Schema(
+            {
+                "idx_r": pl.UInt32(),
+                spec.record_id: self._record_ids.dtype,
+                **self._weights.schema(),
+                "match_weight": pl.Float64(),
+                "match_probability": pl.Float64(),
+                "margin": pl.Float64(),
+            }
         )
-        self._compared = compared
-        self._levels = level_expressions(spec, self._query_schema)
-        self._frequencies = {
-            name: dict(zip(table["value"].to_list(), table["frequency"].to_list(), strict=True))
-            for name, table in model.tf_tables().items()
-        }
-        self._rules = list(spec.blocking)
-        self._key_columns = [*_key_expressions(self._rules), *_key_hashes(self._rules)]
-        keys = self.reference.select(self._key_columns)
-        self._reference_keys = keys.select(pl.exclude("^rule_.*_hash$"))
-        self._indexes = [
-            _build_rule_index(keys[_rule_hash_name(index)]) for index in range(len(self._rules))
-        ]
 
     def __len__(self) -> int:
         return self.reference.height
@@ -118,82 +106,82 @@ class OnlineIndex:
         """
         if top_k < 1:
             raise MatchingError(f"top_k must be at least 1, got {top_k}")
-        query = self._query_frame(record)
-        rows = self._candidate_rows(query)
-        candidates = self.reference[rows]
-        scored = score(self._levels_of(query, rows), self.model)
-        record_id = self.model.spec.record_id
-        ranked = (
-            scored.drop("idx_l")
-            .with_columns(pl.Series("idx_r", rows, pl.UInt32), candidates[record_id])
-            .select("idx_r", record_id, pl.exclude("idx_r", record_id))
-            .sort(["match_weight", "idx_r"], descending=[True, False])
-        )
-        return QueryResult(
-            candidates=_with_margin(ranked).head(top_k), n_candidates=rows.size, model=self.model
-        )
+        values = self._query_values(record)
+        rows = self._blocks.rows(values, self._schema)
+        pairs = QueryPairs(values, self._columns, rows)
+        levels = {c.name: query_levels(c, pairs) for c in self.model.spec.comparisons}
+        scored = self._weights.score(levels, values)
+        ranked = np.lexsort((rows, -scored.weight))
+        order = ranked[:top_k]
+        weights = scored.weight[order].tolist()
+        margins: list[float | None] = [weight - weights[0] for weight in weights]
+        if margins:
+            runner_up = float(scored.weight[ranked[1]]) if ranked.size > 1 else None
+            margins[0] = None if runner_up is None else weights[0] - runner_up
+        columns = [
+            rows[order].tolist(),
+            self._record_ids.gather(rows[order]).to_list(),
+            *scored.columns(order),
+            weights,
+            [_probability(weight) for weight in weights],
+            margins,
+        ]
+        candidates = pl.DataFrame(list(zip(*columns, strict=True)), self._schema_out, orient="row")
+        return QueryResult(candidates=candidates, n_candidates=int(rows.size), model=self.model)
 
-    def _levels_of(self, query: pl.DataFrame, rows: _U32) -> pl.DataFrame:
-        """Level and term-frequency columns of the query against reference ``rows``, one select."""
-        left = query.select(pl.col(name).alias(f"{name}_l") for name in self._compared)
-        pairs = self._compared_right[rows].join(left, how="cross")
-        values = query.row(0, named=True)
-        frequencies = []
-        for comparison in self.model.spec.comparisons:
-            table = self._frequencies.get(comparison.name)
-            if table is None or comparison.tf_column is None:
-                continue
-            frequency = table.get(values[comparison.tf_column])
-            frequencies.append(
-                pl.when(pl.col(gamma_column(comparison.name)) == comparison.tf_level_index)
-                .then(pl.lit(frequency, dtype=pl.Float64))
-                .alias(tf_column(comparison.name))
-            )
-        return pairs.select(
-            pl.lit(0, dtype=pl.UInt32).alias("idx_l"),
-            pl.int_range(pl.len(), dtype=pl.UInt32).alias("idx_r"),
-            *self._levels,
-        ).with_columns(frequencies)
+    def _query_values(self, record: Mapping[str, Any] | pl.DataFrame) -> dict[str, Any]:
+        """The query's value of every column the spec reads, as the reference types hold it."""
+        if isinstance(record, pl.DataFrame):
+            if record.height != 1:
+                raise MatchingError(f"a query is one record, got {record.height} rows")
+            schema = record.schema
+            present = [name for name in self._schema if name in schema]
+            if all(schema[name] == self._schema[name] for name in present):
+                row = record.row(0, named=True)
+                return {name: row.get(name) for name in self._schema}
+            return self._cast(record)
+        values = {name: record.get(name) for name in self._schema}
+        if all(_fits(value, self._schema[name]) for name, value in values.items()):
+            return values
+        return self._cast(pl.DataFrame([dict(record)]))
 
-    def _query_frame(self, record: Mapping[str, Any] | pl.DataFrame) -> pl.DataFrame:
-        """The query as one row in the reference's schema; absent columns are null."""
-        frame = record if isinstance(record, pl.DataFrame) else pl.DataFrame([dict(record)])
-        if frame.height != 1:
-            raise MatchingError(f"a query is one record, got {frame.height} rows")
+    def _cast(self, frame: pl.DataFrame) -> dict[str, Any]:
+        """Cast a one-row frame to the reference's schema; absent columns are null."""
         try:
-            return frame.select(
+            cast = frame.select(
                 pl.col(name).cast(dtype)
                 if name in frame.columns
                 else pl.lit(None, dtype).alias(name)
-                for name, dtype in self._query_schema.items()
+                for name, dtype in self._schema.items()
             )
         except pl.exceptions.InvalidOperationError as error:
             raise MatchingError(
-                f"query values do not fit the reference column types {dict(self._query_schema)}: {error}"
+                f"query values do not fit the reference column types {dict(self._schema)}: {error}"
             ) from error
+        return cast.row(0, named=True)
 
-    def _candidate_rows(self, query: pl.DataFrame) -> _U32:
-        """Sorted reference rows agreeing with the query on every key of at least one rule."""
-        query_keys = query.select(self._key_columns).row(0, named=True)
-        blocks = [
-            index.block(key_hash)
-            for number, index in enumerate(self._indexes)
-            if (key_hash := query_keys[_rule_hash_name(number)]) is not None
-        ]
-        rows = np.unique(np.concatenate(blocks)) if blocks else np.empty(0, dtype=np.uint32)
-        if not rows.size:
-            return rows
-        agrees = self._reference_keys[rows].select(
-            pl.any_horizontal(
-                pl.all_horizontal(
-                    pl.col(name) == pl.lit(query_keys[name])
-                    for name in _rule_key_names(index, rule)
-                )
-                for index, rule in enumerate(self._rules)
-            ).fill_null(False)
-        )
-        kept: _U32 = rows[agrees.to_series().to_numpy()]
-        return kept
+
+def _probability(weight: float) -> float:
+    """``matching.scoring.match_probability`` of one weight (2^1024 overflows to 0 as there)."""
+    return 0.0 if weight <= -1024.0 else 1.0 / (1.0 + 2.0 ** (-weight))
+
+
+def _fits(value: Any, dtype: pl.DataType) -> bool:
+    """True when ``value`` is already what a column of ``dtype`` holds (no cast needed)."""
+    if value is None:
+        return True
+    if dtype == pl.String:
+        return type(value) is str
+    if dtype == pl.Float64:
+        return type(value) is float
+    if dtype == pl.Boolean:
+        return type(value) is bool
+    if str(dtype) in _INTEGER_RANGES:
+        low, high = _INTEGER_RANGES[str(dtype)]
+        return type(value) is int and low <= value <= high
+    if dtype == pl.List(pl.String):
+        return type(value) is list and all(item is None or type(item) is str for item in value)
+    return False
 
 
 def _read_columns(model: TrainedModel) -> set[str]:
@@ -204,55 +192,3 @@ def _read_columns(model: TrainedModel) -> set[str]:
     for rule in model.spec.blocking:
         columns |= rule.columns()
     return columns
-
-
-def _rule_key_names(index: int, rule: BlockingRule) -> list[str]:
-    """Column names of rule ``index``'s keys, unique across rules that share a key text."""
-    return [f"rule_{index}_key_{position}" for position in range(len(rule.keys))]
-
-
-def _rule_hash_name(index: int) -> str:
-    """Column name of rule ``index``'s key hash."""
-    return f"rule_{index}_hash"
-
-
-def _key_expressions(rules: list[BlockingRule]) -> list[pl.Expr]:
-    """Every key of every rule as its own column ``rule_<i>_key_<j>``."""
-    return [
-        key_expression(key).alias(name)
-        for index, rule in enumerate(rules)
-        for key, name in zip(rule.keys, _rule_key_names(index, rule), strict=True)
-    ]
-
-
-def _key_hashes(rules: list[BlockingRule]) -> list[pl.Expr]:
-    """Per rule, the hash of its key tuple, or null when any key is null (nulls never block)."""
-    expressions = []
-    for index, rule in enumerate(rules):
-        keys = [
-            key_expression(key).alias(name)
-            for key, name in zip(rule.keys, _rule_key_names(index, rule), strict=True)
-        ]
-        complete = pl.all_horizontal(key.is_not_null() for key in keys)
-        hashed = pl.struct(keys).hash(_HASH_SEED)
-        expressions.append(pl.when(complete).then(hashed).alias(_rule_hash_name(index)))
-    return expressions
-
-
-def _build_rule_index(hashes: pl.Series) -> _RuleIndex:
-    """Sort the non-null key hashes of one rule, keeping each one's reference row."""
-    rows = np.flatnonzero(hashes.is_not_null().to_numpy()).astype(np.uint32)
-    values = hashes.drop_nulls().to_numpy()
-    order = np.argsort(values, kind="stable")
-    return _RuleIndex(hashes=values[order], rows=rows[order])
-
-
-def _with_margin(ranked: pl.DataFrame) -> pl.DataFrame:
-    """Weight minus the best other candidate's weight: the runner-up for the top, else the top."""
-    weight = pl.col("match_weight")
-    best_other = (
-        pl.when(pl.int_range(pl.len()) == 0)
-        .then(weight.shift(-1).first())
-        .otherwise(weight.first())
-    )
-    return ranked.with_columns((weight - best_other).alias("margin"))

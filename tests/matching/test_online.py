@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from matching.blocking import block
 from matching.errors import MatchingError, SpecError
@@ -80,11 +81,22 @@ def test_query_returns_candidates_strongest_first_with_lead_over_runner_up(
     assert result.candidates.height == 3
 
 
+def assert_equals_batch(online: pl.DataFrame, query: Mapping[str, object]) -> None:
+    """Same pairs, and bit for bit the levels, tf, Bayes factors, weights and probabilities."""
+    batch = batch_scores(query)
+    assert_frame_equal(
+        online.sort("idx_r").select(batch.drop("idx_l").columns), batch.drop("idx_l")
+    )
+
+
 def test_online_weights_equal_batch_scoring_of_the_same_pairs(index: OnlineIndex) -> None:
-    online = index.query(QUERY, top_k=10).candidates.sort("idx_r")
-    batch = batch_scores(QUERY)
-    assert online["idx_r"].to_list() == batch["idx_r"].to_list()
-    assert online["match_weight"].to_list() == batch["match_weight"].to_list()
+    assert_equals_batch(index.query(QUERY, top_k=10).candidates, QUERY)
+
+
+def test_candidates_hold_record_id_and_batch_columns_in_order(index: OnlineIndex) -> None:
+    columns = index.query(QUERY).candidates.columns
+    batch = batch_scores(QUERY).drop("idx_l", "idx_r").columns
+    assert columns == ["idx_r", "rec_id", *batch, "margin"]
 
 
 def test_candidates_come_from_any_rule_and_null_keys_never_block(index: OnlineIndex) -> None:
@@ -138,7 +150,18 @@ def test_online_candidates_and_weights_match_batch_for_any_query(
     index: OnlineIndex, surname: str | None, first_name: str | None, year: int | None
 ) -> None:
     query = {"surname": surname, "first_name": first_name, "birth_year": year, "city": "koeln"}
-    online = index.query(query, top_k=10).candidates.sort("idx_r")
-    batch = batch_scores(query)
-    assert online["idx_r"].to_list() == batch["idx_r"].to_list()
-    assert online["match_weight"].to_list() == pytest.approx(batch["match_weight"].to_list())
+    assert_equals_batch(index.query(query, top_k=10).candidates, query)
+
+
+def test_query_values_are_cast_to_the_reference_types(index: OnlineIndex) -> None:
+    as_text = index.query({**QUERY, "birth_year": "1980"}).candidates
+    assert as_text.equals(index.query(QUERY).candidates)
+    with pytest.raises(MatchingError, match="do not fit"):
+        index.query({**QUERY, "birth_year": "nineteen eighty"})
+
+
+def test_blocking_on_an_expression_key_finds_its_block() -> None:
+    spec = model().spec.model_copy(update={"blocking": [block_on("substr(surname, 1, 2)")]})
+    expression_model = model().model_copy(update={"spec": spec})
+    result = OnlineIndex(REFERENCE, expression_model).query({"surname": "meier"}, top_k=10)
+    assert sorted(result.candidates["rec_id"].to_list()) == ["r0", "r1", "r5"]
