@@ -5,6 +5,10 @@ Run it with ``regmod serve`` (uvicorn ``api.main:create_app`` with ``factory=Tru
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
 from api.limits import RequestSizeLimit
@@ -44,7 +48,14 @@ def create_app(
             store, model_path, ttl_seconds=settings.api_index_ttl_seconds
         )
     services = Services.build(settings, store, indexes)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await asyncio.to_thread(services.evidence.close)  # commit what is queued, then stop
+
     app = FastAPI(
+        lifespan=lifespan,
         title="regmod once-only API",
         version=__version__,
         summary="Evidence requests, online matching, Datenschutzcockpit, reviews and audit.",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Path, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from api.deps import OnlineService, ServicesDep
 from api.problems import ProblemError, ProblemKind
@@ -35,7 +37,13 @@ def _requester_id(principal: StorePrincipal) -> int:
     return principal.requester_id
 
 
-def _respond(services: ServicesDep, answer: Answer) -> JSONResponse:
+def _json(body: EvidenceAnswer, status_code: int = status.HTTP_200_OK) -> Response:
+    """``body`` serialised by pydantic in one step (no dict in between)."""
+    content = body.model_dump_json(exclude_none=True)
+    return Response(content, status_code=status_code, media_type="application/json")
+
+
+def _respond(services: ServicesDep, answer: Answer) -> Response:
     """The HTTP answer for a logged outcome: evidence, preview, 202 manual handling, or problem."""
     services.metrics.evidence_outcomes.labels(answer.evidence_type.value, answer.outcome).inc()
     body = EvidenceAnswer(
@@ -47,18 +55,16 @@ def _respond(services: ServicesDep, answer: Answer) -> JSONResponse:
     if answer.outcome is TransferOutcome.DELIVERED:
         evidence = answer.evidence or {}
         body.evidence, body.deceased = evidence, bool(evidence.get("deceased"))
-        return JSONResponse(body.model_dump(mode="json", exclude_none=True))
+        return _json(body)
     if answer.outcome is TransferOutcome.PREVIEW:
         body.status = AnswerStatus.PREVIEW
         body.preview_token = answer.preview_token
         body.preview_expires_at = answer.preview_expires_at
         body.preview_fields = list(answer.preview_fields)
-        return JSONResponse(body.model_dump(mode="json", exclude_none=True))
+        return _json(body)
     if answer.outcome is TransferOutcome.BLOCKED:
         body.status, body.detail = AnswerStatus.MANUAL_HANDLING, answer.detail
-        return JSONResponse(
-            body.model_dump(mode="json", exclude_none=True), status_code=status.HTTP_202_ACCEPTED
-        )
+        return _json(body, status.HTTP_202_ACCEPTED)
     kind = _REFUSAL_PROBLEM[answer.reason or RefusalReason.SUBJECT_NOT_FOUND]
     raise ProblemError(
         kind,
@@ -79,10 +85,13 @@ def _respond(services: ServicesDep, answer: Answer) -> JSONResponse:
     },
     summary="Request evidence about a citizen (once-only)",
 )
-def request_evidence(
+async def request_evidence(
     body: EvidenceRequestBody, service: OnlineService, services: ServicesDep
-) -> JSONResponse:
-    """Check the entitlement, resolve the subject, and answer; every outcome is logged."""
+) -> Response:
+    """Check the entitlement, resolve the subject, and answer; every outcome is logged.
+
+    Async: the request waits for the transfer writer without holding a threadpool thread.
+    """
     subject = body.subject
     request = EvidenceRequest(
         evidence_type=body.evidence_type,
@@ -92,8 +101,8 @@ def request_evidence(
         attributes=None if isinstance(subject, SubjectByIdnr) else subject.attributes(),
         preview=body.preview,
     )
-    answer = services.evidence.request(_requester_id(service), request, actor=service.key_id)
-    return _respond(services, answer)
+    submitted = services.evidence.submit(_requester_id(service), request, actor=service.key_id)
+    return _respond(services, await asyncio.wrap_future(submitted))
 
 
 @router.post(
@@ -108,7 +117,7 @@ def confirm_preview(
     service: OnlineService,
     services: ServicesDep,
     request_id: str = Path(max_length=64),
-) -> JSONResponse:
+) -> Response:
     """Deliver the previewed evidence once, before the token expires; logged like any request."""
     try:
         answer = services.evidence.confirm(

@@ -29,16 +29,24 @@ class Head:
     head_hash: str
 
 
+_LOCK_HEAD = (
+    sa.select(audit_heads.c.seq, audit_heads.c.head_hash)
+    .where(audit_heads.c.tenant == sa.bindparam("tenant"))
+    .with_for_update()
+)
+_MOVE_HEAD = (
+    sa.update(audit_heads)
+    .where(audit_heads.c.tenant == sa.bindparam("head_tenant"))
+    .values(seq=sa.bindparam("seq"), head_hash=sa.bindparam("head_hash"))
+)
+"""Built once: the head is locked and moved by every append, so statement building would show."""
+
+
 def lock_head(conn: sa.Connection, tenant: str) -> Head:
     """Lock and read the head of ``tenant``'s chain until the transaction ends."""
     if conn.dialect.name == "sqlite" and not conn.get_execution_options().get(WRITE_OPTION):
         raise RegmodError("audit appends on SQLite need a transaction from Store.write()")
-    query = (
-        sa.select(audit_heads.c.seq, audit_heads.c.head_hash)
-        .where(audit_heads.c.tenant == tenant)
-        .with_for_update()
-    )
-    row = conn.execute(query).first()
+    row = conn.execute(_LOCK_HEAD, {"tenant": tenant}).first()
     if row is None:
         raise NotFoundError(f"tenant {tenant!r} does not exist; create it before writing to it")
     return Head(int(row.seq), str(row.head_hash))
@@ -77,11 +85,20 @@ class AuditWriter:
         payloads: Iterable[Any],
     ) -> list[Entry]:
         """Append one entry per payload in one locked step (a reconciliation run's decisions)."""
+        return self.append_each(conn, tenant, ((kind, actor, payload) for payload in payloads))
+
+    def append_each(
+        self, conn: sa.Connection, tenant: str, items: Iterable[tuple[EntryKind, str, Any]]
+    ) -> list[Entry]:
+        """Append one entry per ``(kind, actor, payload)`` in order, in one locked step.
+
+        Several requests committed together (``regmod.evidence.writer``) each keep their actor.
+        """
         head = lock_head(conn, tenant)
         recorded_at = utc_timestamp()
         entries: list[Entry] = []
         prev_hash = head.head_hash
-        for seq, payload in enumerate(payloads, start=head.seq + 1):
+        for seq, (kind, actor, payload) in enumerate(items, start=head.seq + 1):
             entry = seal(tenant, seq, kind.value, recorded_at, actor, payload, prev_hash)
             entries.append(entry)
             prev_hash = entry.entry_hash
@@ -90,9 +107,7 @@ class AuditWriter:
         conn.execute(sa.insert(audit_entries), [dict(vars(entry)) for entry in entries])
         last = entries[-1]
         conn.execute(
-            sa.update(audit_heads)
-            .where(audit_heads.c.tenant == tenant)
-            .values(seq=last.seq, head_hash=last.entry_hash)
+            _MOVE_HEAD, {"head_tenant": tenant, "seq": last.seq, "head_hash": last.entry_hash}
         )
         if self.checkpoint_every > 0 and (
             last.seq // self.checkpoint_every > head.seq // self.checkpoint_every

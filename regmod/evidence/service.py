@@ -1,18 +1,19 @@
 """The once-only evidence service: entitlement → subject → evidence → transfer log → answer.
 
 Every outcome (delivered, refused, ambiguous, blocked, preview) is written as a transfer row and
-an audit entry in the same transaction, so nothing is answered that is not logged.
+an audit entry in the same transaction, so nothing is answered that is not logged. Concurrent
+requests share that transaction (group commit, ``regmod.evidence.writer``).
 """
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from stdnum.de import idnr as idnr_number
@@ -28,13 +29,14 @@ from regmod.evidence.model import (
     Requester,
 )
 from regmod.evidence.previews import PreviewSigner
-from regmod.evidence.requesters import load_requester
+from regmod.evidence.requesters import load_requesters
 from regmod.evidence.resolution import CandidateSource, ResolutionPolicy, decide
 from regmod.evidence.transfers import transfers_of_request
-from regmod.store.access import is_entitled
+from regmod.evidence.writer import Staged, TransferWriter
+from regmod.store.access import grants_of
 from regmod.store.engine import Store
-from regmod.store.persons import find_person
-from regmod.store.transfers import Transfer, TransferOutcome, record_transfer
+from regmod.store.persons import find_person, find_persons
+from regmod.store.transfers import Transfer, TransferOutcome
 
 
 class PreviewRejectedError(RegmodError):
@@ -59,6 +61,57 @@ class _Decision:
     detail: str = ""
     person: dict[str, object] | None = None
     candidates: int = 0
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """One queued request, or (with ``token``) the confirmation of preview ``request_id``."""
+
+    requester_id: int
+    request_id: str
+    now: datetime
+    actor: str
+    request: EvidenceRequest | None = None
+    token: str = ""
+
+
+class _BatchReads:
+    """What a batch of requests reads, fetched set-wise: requesters, their grants, persons."""
+
+    def __init__(self, conn: sa.Connection, batch: Sequence[_Pending]) -> None:
+        self.conn = conn
+        self.requesters = load_requesters(conn, {item.requester_id for item in batch})
+        self.grants = grants_of(conn, self.requesters)
+        wanted: dict[str, set[str]] = {}
+        for item in batch:
+            requester = self.requesters.get(item.requester_id)
+            if requester is not None and item.request is not None and item.request.idnr:
+                wanted.setdefault(requester.tenant, set()).add(item.request.idnr)
+        self.fetched = {(tenant, idnr) for tenant, idnrs in wanted.items() for idnr in idnrs}
+        self.persons = {
+            (tenant, idnr): person
+            for tenant, idnrs in wanted.items()
+            for idnr, person in find_persons(conn, tenant, idnrs).items()
+        }
+
+    def requester(self, requester_id: int) -> Requester:
+        """The requester, or NotFoundError."""
+        requester = self.requesters.get(requester_id)
+        if requester is None:
+            raise NotFoundError(f"requester {requester_id} does not exist")
+        return requester
+
+    def entitled(self, requester: Requester, request: EvidenceRequest) -> bool:
+        """True when ``requester`` holds exactly this entitlement."""
+        kind = request.evidence_type.value
+        grant = (requester.id, requester.tenant, kind, request.legal_basis, request.purpose)
+        return grant in self.grants
+
+    def person(self, tenant: str, idnr: str) -> dict[str, Any] | None:
+        """The reference person, fetched with the batch or now (a resolved or confirmed one)."""
+        if (tenant, idnr) in self.fetched:
+            return self.persons.get((tenant, idnr))
+        return find_person(self.conn, tenant, idnr)
 
 
 class EvidenceService:
@@ -86,71 +139,88 @@ class EvidenceService:
         self.policy = policy or ResolutionPolicy()
         self.preview_ttl_seconds = preview_ttl_seconds
         self.clock = clock
-        # SQLite has one writer: queueing writers here is fairer and much faster than letting
-        # them poll the database lock (its busy handler sleeps in growing steps).
-        self._sqlite_writer = threading.Lock() if store.dialect == "sqlite" else None
+        self.transfers: TransferWriter[_Pending, Answer] = TransferWriter(
+            store, writer, self._decide_batch
+        )
 
     def request(self, requester_id: int, request: EvidenceRequest, actor: str) -> Answer:
         """Answer one request of ``requester_id``; the outcome is logged before it is returned."""
+        return self.submit(requester_id, request, actor).result()
+
+    def submit(self, requester_id: int, request: EvidenceRequest, actor: str) -> Future[Answer]:
+        """Queue one request; the answer's future resolves once its outcome is committed."""
         if request.idnr is not None:
             request = replace(request, idnr=valid_idnr(request.idnr))
         elif request.attributes is None:
             raise InputError("name the subject by 'idnr' or by identifying attributes")
-        request_id = uuid.uuid4().hex
         now = datetime.fromtimestamp(self.clock(), UTC)
-        with self._writing() as conn:
-            requester = _requester(conn, requester_id)
-            decision = self._decide(conn, requester, request)
-            self._log(conn, requester, request, request_id, decision, now, actor)
-        return self._answer(requester, request, request_id, decision, now)
+        pending = _Pending(requester_id, uuid.uuid4().hex, now, actor, request=request)
+        return self.transfers.submit(pending)
 
     def confirm(self, requester_id: int, request_id: str, token: str, actor: str) -> Answer:
         """Release the evidence of a preview the citizen agreed to (once, before expiry)."""
         now = datetime.fromtimestamp(self.clock(), UTC)
-        with self._writing() as conn:
-            requester = _requester(conn, requester_id)
-            history = transfers_of_request(conn, requester.tenant, request_id)
-            previews = [
-                entry
-                for entry in history
-                if entry.outcome == TransferOutcome.PREVIEW and entry.requester_id == requester.id
-            ]
-            if not previews:
-                raise NotFoundError(f"no preview {request_id!r} of this requester")
-            if not self.previews.check(token, requester.tenant, request_id, now=self.clock()):
-                raise PreviewRejectedError(
-                    "the preview token is wrong or expired; send a new request in preview mode"
-                )
-            if len(history) > len(previews):
-                raise PreviewRejectedError(f"preview {request_id!r} was already confirmed")
-            preview = previews[0]
-            request = EvidenceRequest(
-                evidence_type=EvidenceType(preview.evidence_type),
-                legal_basis=preview.legal_basis,
-                purpose=preview.purpose,
-                idnr=preview.idnr,
-            )
-            decision = self._decide(conn, requester, request)
-            self._log(conn, requester, request, request_id, decision, now, actor)
-        return self._answer(requester, request, request_id, decision, now)
+        pending = _Pending(requester_id, request_id, now, actor, token=token)
+        return self.transfers.submit(pending).result()
 
-    @contextmanager
-    def _writing(self) -> Iterator[sa.Connection]:
-        """A write transaction, queued in-process first on SQLite."""
-        if self._sqlite_writer is None:
-            with self.store.write() as conn:
-                yield conn
-            return
-        with self._sqlite_writer, self.store.write() as conn:
-            yield conn
+    def close(self) -> None:
+        """Finish the queued requests and stop the transfer writer."""
+        self.transfers.close()
+
+    def _decide_batch(
+        self, conn: sa.Connection, batch: Sequence[_Pending]
+    ) -> list[Staged[Answer] | RegmodError]:
+        """Each item's outcome in order, reading set-wise (runs in the transfer writer)."""
+        reads = _BatchReads(conn, batch)
+        confirmed: set[tuple[str, str]] = set()
+        outcomes: list[Staged[Answer] | RegmodError] = []
+        for item in batch:
+            try:
+                requester = reads.requester(item.requester_id)
+                request = item.request or self._confirmable(conn, requester, item, confirmed)
+                decision = self._decide(reads, requester, request)
+                outcomes.append(self._staged(requester, request, item, decision))
+            except RegmodError as error:
+                outcomes.append(error)
+        return outcomes
+
+    def _confirmable(
+        self,
+        conn: sa.Connection,
+        requester: Requester,
+        item: _Pending,
+        confirmed: set[tuple[str, str]],
+    ) -> EvidenceRequest:
+        """The request a valid, unconfirmed preview stands for; ``confirmed`` holds the batch's."""
+        request_id = item.request_id
+        history = transfers_of_request(conn, requester.tenant, request_id)
+        previews = [
+            entry
+            for entry in history
+            if entry.outcome == TransferOutcome.PREVIEW and entry.requester_id == requester.id
+        ]
+        if not previews:
+            raise NotFoundError(f"no preview {request_id!r} of this requester")
+        if not self.previews.check(item.token, requester.tenant, request_id, now=self.clock()):
+            raise PreviewRejectedError(
+                "the preview token is wrong or expired; send a new request in preview mode"
+            )
+        if len(history) > len(previews) or (requester.tenant, request_id) in confirmed:
+            raise PreviewRejectedError(f"preview {request_id!r} was already confirmed")
+        confirmed.add((requester.tenant, request_id))
+        preview = previews[0]
+        return EvidenceRequest(
+            evidence_type=EvidenceType(preview.evidence_type),
+            legal_basis=preview.legal_basis,
+            purpose=preview.purpose,
+            idnr=preview.idnr,
+        )
 
     def _decide(
-        self, conn: sa.Connection, requester: Requester, request: EvidenceRequest
+        self, reads: _BatchReads, requester: Requester, request: EvidenceRequest
     ) -> _Decision:
         kind = request.evidence_type.value
-        if not is_entitled(
-            conn, requester.id, requester.tenant, kind, request.legal_basis, request.purpose
-        ):
+        if not reads.entitled(requester, request):
             return _Decision(
                 TransferOutcome.REFUSED,
                 None,
@@ -176,7 +246,7 @@ class EvidenceService:
                     outcome, None, resolution.reason, resolution.detail, None, len(found)
                 )
             idnr, candidates = resolution.idnr, resolution.candidates_considered
-        person = find_person(conn, requester.tenant, idnr)
+        person = reads.person(requester.tenant, idnr)
         if person is None:
             return _Decision(
                 TransferOutcome.REFUSED,
@@ -196,20 +266,14 @@ class EvidenceService:
         outcome = TransferOutcome.PREVIEW if request.preview else TransferOutcome.DELIVERED
         return _Decision(outcome, idnr, None, "", person, candidates)
 
-    def _log(
-        self,
-        conn: sa.Connection,
-        requester: Requester,
-        request: EvidenceRequest,
-        request_id: str,
-        decision: _Decision,
-        now: datetime,
-        actor: str,
-    ) -> None:
+    def _staged(
+        self, requester: Requester, request: EvidenceRequest, item: _Pending, decision: _Decision
+    ) -> Staged[Answer]:
+        """The transfer the writer logs for ``decision``, and the answer released after commit."""
         transfer = Transfer(
             requester.tenant,
-            now,
-            request_id,
+            item.now,
+            item.request_id,
             requester.id,
             request.evidence_type.value,
             request.legal_basis,
@@ -217,7 +281,8 @@ class EvidenceService:
             decision.idnr,
             decision.outcome,
         )
-        record_transfer(conn, self.writer, transfer, actor)
+        answer = self._answer(requester, request, item.request_id, decision, item.now)
+        return Staged(transfer, item.actor, answer)
 
     def _answer(
         self,
@@ -248,10 +313,3 @@ class EvidenceService:
                 preview_fields=EVIDENCE_FIELDS[request.evidence_type],
             )
         return answer
-
-
-def _requester(conn: sa.Connection, requester_id: int) -> Requester:
-    requester = load_requester(conn, requester_id)
-    if requester is None:
-        raise NotFoundError(f"requester {requester_id} does not exist")
-    return requester

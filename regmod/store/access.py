@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -79,6 +80,24 @@ def grant_entitlement(
     )
 
 
+Grant = tuple[int, str, str, str, str]
+"""An entitlement as ``(requester_id, tenant, evidence_type, legal_basis, purpose)``."""
+
+_GRANTS = sa.select(
+    entitlements.c.requester_id,
+    entitlements.c.tenant,
+    entitlements.c.evidence_type,
+    entitlements.c.legal_basis,
+    entitlements.c.purpose,
+).where(entitlements.c.requester_id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def grants_of(conn: sa.Connection, requester_ids: Collection[int]) -> set[Grant]:
+    """Every entitlement of ``requester_ids``, in one query (a batch of requests checks many)."""
+    rows = conn.execute(_GRANTS, {"ids": sorted(requester_ids)})
+    return {(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in rows}
+
+
 def is_entitled(
     conn: sa.Connection,
     requester_id: int,
@@ -88,15 +107,8 @@ def is_entitled(
     purpose: str,
 ) -> bool:
     """True when exactly this combination was granted."""
-    table = entitlements
-    query = sa.select(sa.literal(1)).where(
-        table.c.requester_id == requester_id,
-        table.c.tenant == tenant,
-        table.c.evidence_type == evidence_type,
-        table.c.legal_basis == legal_basis,
-        table.c.purpose == purpose,
-    )
-    return conn.scalar(query) is not None
+    grant = (requester_id, tenant, evidence_type, legal_basis, purpose)
+    return grant in grants_of(conn, [requester_id])
 
 
 def _digest(secret: str) -> str:
@@ -134,17 +146,17 @@ def create_api_key(
 
 
 _UNKNOWN_DIGEST = _digest("no such key")
+_ACTIVE_KEY = sa.select(api_credentials).where(
+    api_credentials.c.key_id == sa.bindparam("key_id"), api_credentials.c.revoked_at.is_(None)
+)
 
 
 def authenticate_key(conn: sa.Connection, key: str) -> Principal | None:
     """The principal holding ``key``, or None for a malformed, unknown or revoked key."""
     prefix, _, rest = key.partition("_")
     key_id, _, secret = rest.partition("_")
-    table = api_credentials
     row = (
-        conn.execute(
-            sa.select(table).where(table.c.key_id == key_id, table.c.revoked_at.is_(None))
-        ).first()
+        conn.execute(_ACTIVE_KEY, {"key_id": key_id}).first()
         if prefix == KEY_PREFIX and secret
         else None
     )

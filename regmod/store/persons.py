@@ -6,6 +6,7 @@ names in their normalised original spelling; search forms beside them for lookup
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import polars as pl
@@ -98,9 +99,21 @@ def upsert_register_records(
 
 def find_person(conn: sa.Connection, tenant: str, idnr: str) -> dict[str, Any] | None:
     """The stored reference person with ``idnr`` (columns of table ``persons``), or None."""
-    query = sa.select(persons).where(persons.c.tenant == tenant, persons.c.idnr == idnr)
-    row = conn.execute(query).mappings().first()
-    return None if row is None else dict(row)
+    return find_persons(conn, tenant, [idnr]).get(idnr)
+
+
+_PERSONS = sa.select(persons).where(
+    persons.c.tenant == sa.bindparam("tenant"),
+    persons.c.idnr.in_(sa.bindparam("idnrs", expanding=True)),
+)
+
+
+def find_persons(
+    conn: sa.Connection, tenant: str, idnrs: Collection[str]
+) -> dict[str, dict[str, Any]]:
+    """The stored reference persons of ``tenant`` among ``idnrs``, by IDNr, in one query."""
+    rows = conn.execute(_PERSONS, {"tenant": tenant, "idnrs": sorted(idnrs)}).mappings()
+    return {str(row["idnr"]): dict(row) for row in rows}
 
 
 def find_record(conn: sa.Connection, tenant: str, record_id: str) -> dict[str, Any] | None:

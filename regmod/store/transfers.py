@@ -5,9 +5,11 @@ The Datenschutzcockpit lists, per IDNr, who received which evidence, when, why a
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -40,15 +42,47 @@ class Transfer:
     idnr: str | None
     outcome: TransferOutcome
 
+    def values(self) -> dict[str, Any]:
+        """The fields by name (a shallow ``asdict``: every request logs one, and it shows)."""
+        return dict(vars(self))
+
+
+_INSERT = sa.insert(evidence_transfers)
+
 
 def record_transfer(
     conn: sa.Connection, writer: AuditWriter, transfer: Transfer, actor: str
 ) -> None:
     """Store ``transfer`` and append it to the audit log, in the caller's write transaction."""
-    values = asdict(transfer)
-    conn.execute(sa.insert(evidence_transfers).values(**values))
-    payload = {**values, "occurred_at": transfer.occurred_at.astimezone(UTC).isoformat()}
-    writer.append(conn, transfer.tenant, EntryKind.EVIDENCE_TRANSFER, actor, payload)
+    insert_transfers(conn, [transfer])
+    audit_transfers(conn, writer, [(transfer, actor)])
+
+
+def insert_transfers(conn: sa.Connection, transfers: Sequence[Transfer]) -> None:
+    """Store transfer rows (the audit entries follow with ``audit_transfers``)."""
+    if transfers:
+        conn.execute(_INSERT, [transfer.values() for transfer in transfers])
+
+
+def audit_transfers(
+    conn: sa.Connection, writer: AuditWriter, logged: Sequence[tuple[Transfer, str]]
+) -> None:
+    """Append an audit entry per ``(transfer, actor)`` in this order: one locked step per tenant.
+
+    Tenants go in sorted order, so two processes writing to the same tenants never wait on each
+    other crosswise.
+    """
+    entries: dict[str, list[tuple[EntryKind, str, Any]]] = {}
+    for transfer, actor in logged:
+        payload = {
+            **transfer.values(),
+            "occurred_at": transfer.occurred_at.astimezone(UTC).isoformat(),
+        }
+        entries.setdefault(transfer.tenant, []).append(
+            (EntryKind.EVIDENCE_TRANSFER, actor, payload)
+        )
+    for tenant in sorted(entries):
+        writer.append_each(conn, tenant, entries[tenant])
 
 
 def new_transfer(
