@@ -6,7 +6,7 @@ tenant known from the credential.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -21,18 +21,18 @@ from regmod.store.access import Role
 from regmod.store.engine import Store
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     """The services of the app handling ``request``."""
     services: Services = request.app.state.services
     return services
 
 
-def get_settings(services: Annotated[Services, Depends(get_services)]) -> Settings:
+async def get_settings(services: Annotated[Services, Depends(get_services)]) -> Settings:
     """The app's settings."""
     return services.settings
 
 
-def get_store(services: Annotated[Services, Depends(get_services)]) -> Store:
+async def get_store(services: Annotated[Services, Depends(get_services)]) -> Store:
     """The app's store."""
     return services.store
 
@@ -42,29 +42,37 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
-def authenticate(
+async def authenticate(
     request: Request,
-    store: StoreDep,
+    services: ServicesDep,
     _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     _api_key: Annotated[str | None, Depends(api_key_scheme)],
 ) -> access.Principal:
-    """The principal holding the presented API key, or a 401 problem."""
+    """The principal holding the presented API key, or a 401 problem.
+
+    Runs on the event loop: a key accepted in the last seconds is known
+    (``api.security.PrincipalCache``), any other costs one indexed read, cheaper than the
+    hand-off to a worker thread.
+    """
     key = presented_key(request)
-    with store.read() as conn:
-        principal = access.authenticate_key(conn, key)
+    principal = services.principals.get(key)
     if principal is None:
-        raise unknown_key()
+        with services.store.read() as conn:
+            principal = access.authenticate_key(conn, key)
+        if principal is None:
+            raise unknown_key()
+        services.principals.put(key, principal)
     return principal
 
 
 Principal = Annotated[access.Principal, Depends(authenticate)]
 
 
-def require(*roles: Role) -> Callable[[access.Principal], access.Principal]:
+def require(*roles: Role) -> Callable[[access.Principal], Awaitable[access.Principal]]:
     """A dependency that lets only ``roles`` through (403 problem otherwise)."""
     allowed = ", ".join(role.value for role in roles)
 
-    def check(principal: Principal) -> access.Principal:
+    async def check(principal: Principal) -> access.Principal:
         if principal.role not in roles:
             raise ProblemError(
                 ProblemKind.FORBIDDEN,

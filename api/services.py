@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from api.jobs import ReconciliationJobs
 from api.metrics import ApiMetrics
+from api.security import PrincipalCache
 from regmod.audit.log import AuditWriter
 from regmod.evidence import EvidenceService, PreviewSigner, derive_preview_key
 from regmod.evidence.online import TenantIndexes
@@ -24,6 +25,7 @@ class Services:
     indexes: TenantIndexes
     jobs: ReconciliationJobs
     metrics: ApiMetrics
+    principals: PrincipalCache
 
     @classmethod
     def build(cls, settings: Settings, store: Store, indexes: TenantIndexes) -> Services:
@@ -32,4 +34,4 @@ class Services:
         previews = PreviewSigner(derive_preview_key(settings.api_preview_secret))
         evidence = EvidenceService(store, writer, previews, candidates=indexes)
         jobs = ReconciliationJobs(store, writer, settings)
-        return cls(settings, store, writer, evidence, indexes, jobs, ApiMetrics())
+        return cls(settings, store, writer, evidence, indexes, jobs, ApiMetrics(), PrincipalCache())
