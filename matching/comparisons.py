@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from matching.errors import SpecError
 from matching.kernels import Metric, list_jaccard, similarity_expr
 from matching.spec import (
     Comparison,
+    DateColumns,
     DateLevel,
     ElseLevel,
     ExactLevel,
@@ -32,9 +35,14 @@ from matching.spec import (
 NULL_LEVEL = -1
 GAMMA_DTYPE = pl.Int8
 DEDUPE_FROM_ROWS = 250_000
-"""Below this many pairs the kernel runs on every pair: finding the distinct pairs (a sort) costs
-more than it saves (FEBRL4, 87k pairs: 16 ms per column with the distinct step, 10 ms without)."""
+"""Below this many pairs the kernel runs on every pair: finding the distinct pairs costs more
+than it saves (FEBRL4, 87k pairs: 16 ms per column with the distinct step, 10 ms without)."""
+DEDUPE_BELOW_SHARE = 0.5
+"""Above this many pairs, the kernel runs once per distinct pair when a sample finds fewer than
+this share distinct (German 100k: birth places 0.1 % distinct, family names 70 %)."""
 
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 TermFrequencyTables = Mapping[str, pl.DataFrame]
 """Per comparison name, a frame ``value: String, frequency: Float64``."""
 
@@ -74,18 +82,16 @@ def prepare(
     as_text = [pl.col(name).cast(pl.String) for name in encoded]
     left_part = left_part.with_columns(as_text)
     right_part = left_part if right is None else right_part.with_columns(as_text)
-    values = [left_part[name] for name in encoded]
-    if right is not None:
-        values += [right_part[name] for name in encoded]
-    dictionary = (
-        pl.concat([v.rename("value") for v in values]).drop_nulls().unique().sort()
-        if values
-        else pl.Series("value", [], pl.String)
-    )
-    categories = pl.Enum(dictionary)
-    encode = [pl.col(name).cast(categories).to_physical().cast(pl.UInt32) for name in encoded]
+    # A fresh set of categories per call: codes number the values in order of first sight
+    # (one hash per value; a sorted Enum dictionary measured 5× slower on German 100k).
+    categories = pl.Categories.random()
+    encode = [
+        pl.col(name).cast(pl.Categorical(categories)).to_physical().cast(pl.UInt32)
+        for name in sorted(encoded)
+    ]
     left_codes = left_part.with_columns(encode)
     right_codes = left_codes if right is None else right_part.with_columns(encode)
+    dictionary = categories.to_series().rename("value")
     return PreparedFrames(
         left=left_codes,
         right=right_codes,
@@ -119,7 +125,11 @@ def compare(
 def compute_levels(
     prepared: PreparedFrames, pairs: pl.DataFrame, spec: LinkageSpec
 ) -> pl.DataFrame:
-    """Add the level columns to ``pairs`` (``idx_l``, ``idx_r``) from prepared frames."""
+    """Add the level columns to ``pairs`` (``idx_l``, ``idx_r``) from prepared frames.
+
+    Each level is tested only on the pairs that the null level and the levels before it left
+    undecided, so a string kernel runs on what the cheap exact levels did not settle.
+    """
     gathered = _Gathered(prepared, pairs["idx_l"], pairs["idx_r"])
     levels = pairs.with_columns(_levels(comparison, gathered) for comparison in spec.comparisons)
     return _with_term_frequencies(levels, gathered, spec)
@@ -144,73 +154,129 @@ def _with_term_frequencies(
     )
 
 
+Positions = npt.NDArray[np.int64]
+"""Row positions into the pair frame."""
+
+
 class _Gathered:
-    """Columns gathered by pair index, each at most once per side."""
+    """Columns gathered by pair index (whole columns at most once per side), and similarities
+    per metric and column pair, each computed at most once per pair."""
 
     def __init__(self, prepared: PreparedFrames, idx_l: pl.Series, idx_r: pl.Series) -> None:
         self.prepared = prepared
         self.idx = {"l": idx_l, "r": idx_r}
         self.cache: dict[tuple[str, str], pl.Series] = {}
-        self.similarities: dict[tuple[str, str, str], pl.Series] = {}
+        self.similarities: dict[tuple[str, str, str], tuple[FloatArray, BoolArray]] = {}
         self.height = len(idx_l)
+        self.everything: Positions = np.arange(self.height)
+        self.value_lengths: npt.NDArray[np.int64] | None = None
 
     def get(self, side: str, name: str) -> pl.Series:
+        """Column ``name`` of ``side`` for every pair."""
         key = (side, name)
         if key not in self.cache:
-            frame = self.prepared.left if side == "l" else self.prepared.right
-            self.cache[key] = frame[name].gather(self.idx[side])
+            self.cache[key] = self._frame(side)[name].gather(self.idx[side])
         return self.cache[key]
 
-    def similarity(self, left_name: str, right_name: str, metric: Metric) -> pl.Series:
-        """String similarity of two encoded columns, computed once per metric and column pair."""
+    def at(self, side: str, name: str, positions: Positions) -> pl.Series:
+        """Column ``name`` of ``side`` for the pairs at ``positions`` (flat columns are gathered
+        whole once, lists only at ``positions``)."""
+        if positions is self.everything:
+            return self.get(side, name)
+        column = self._frame(side)[name]
+        if column.dtype.is_nested():
+            return column.gather(self.idx[side].gather(positions))
+        return self.get(side, name).gather(positions)
+
+    def similarity(
+        self, left_name: str, right_name: str, metric: Metric, positions: Positions
+    ) -> FloatArray:
+        """String similarity of two encoded columns at ``positions`` (NaN where a side is null),
+        computing only the pairs not scored before."""
         key = (metric, left_name, right_name)
         if key not in self.similarities:
-            self.similarities[key] = string_similarity(
-                self.get("l", left_name),
-                self.get("r", right_name),
+            self.similarities[key] = (np.full(self.height, np.nan), np.zeros(self.height, bool))
+        values, done = self.similarities[key]
+        missing = positions[~done[positions]]
+        if len(missing):
+            scored = string_similarity(
+                self.at("l", left_name, missing),
+                self.at("r", right_name, missing),
                 self.prepared.dictionary,
                 metric,
             )
-        return self.similarities[key]
+            values[missing] = scored.to_numpy()
+            done[missing] = True
+        return values[positions]
 
-    def frame(self, columns: dict[str, pl.Series]) -> pl.DataFrame:
-        return pl.DataFrame(columns, height=self.height)
+    def lengths(self, side: str, name: str, positions: Positions) -> npt.NDArray[np.int64]:
+        """Length in characters of an encoded column's values at ``positions`` (0 for null)."""
+        dictionary = self.prepared.dictionary
+        if self.value_lengths is None:
+            self.value_lengths = np.append(dictionary.str.len_chars().to_numpy(), 0)
+        codes = self.at(side, name, positions).fill_null(len(dictionary)).to_numpy()
+        lengths: npt.NDArray[np.int64] = self.value_lengths[codes].astype(np.int64)
+        return lengths
+
+    def at_days(self, side: str, dates: DateColumns, positions: Positions) -> pl.Series:
+        """Day numbers of ``dates`` at ``positions``, computed once per record, not per pair."""
+        key = (side, f"__days_{dates.year}_{dates.month}_{dates.day}")
+        if key not in self.cache:
+            parts = [pl.col(name).cast(pl.Int64) for name in (dates.year, dates.month, dates.day)]
+            days = self._frame(side).select(day_number(*parts)).to_series()
+            self.cache[key] = days.gather(self.idx[side])
+        days = self.cache[key]
+        return days if positions is self.everything else days.gather(positions)
+
+    def _frame(self, side: str) -> pl.DataFrame:
+        return self.prepared.left if side == "l" else self.prepared.right
 
 
 def _levels(comparison: Comparison, data: _Gathered) -> pl.Series:
-    conditions: list[pl.Series] = []
-    for level in comparison.agreement_levels:
-        if isinstance(level, ElseLevel):
-            break
-        conditions.append(_condition(comparison, level, data).fill_null(False))
+    """The first agreeing level per pair; each level sees only the pairs still undecided."""
+    gamma = np.full(data.height, len(comparison.agreement_levels) - 1, dtype=np.int8)
     is_null = _null_condition(comparison, data)
-    frame = data.frame({f"c{i}": c for i, c in enumerate(conditions)} | {"null": is_null})
-    first_agreeing = pl.coalesce(
-        pl.when(pl.col("null")).then(pl.lit(NULL_LEVEL)),
-        *(pl.when(pl.col(f"c{i}")).then(pl.lit(i)) for i in range(len(conditions))),
-        pl.lit(len(conditions)),
-    )
-    return frame.select(
-        first_agreeing.cast(GAMMA_DTYPE).alias(gamma_column(comparison.name))
-    ).to_series()
+    gamma[is_null] = NULL_LEVEL
+    undecided = data.everything if not is_null.any() else np.flatnonzero(~is_null)
+    for index, level in enumerate(comparison.agreement_levels):
+        if isinstance(level, ElseLevel) or len(undecided) == 0:
+            break
+        agree = _condition(comparison, level, data, undecided)
+        gamma[undecided[agree]] = index
+        undecided = undecided[~agree]
+    return pl.Series(gamma_column(comparison.name), gamma, dtype=GAMMA_DTYPE)
 
 
-def _null_condition(comparison: Comparison, data: _Gathered) -> pl.Series:
-    result = pl.repeat(False, data.height, eager=True)
+def _null_condition(comparison: Comparison, data: _Gathered) -> BoolArray:
+    result = np.zeros(data.height, dtype=bool)
     for name in null_columns(comparison):
-        result = result | data.get("l", name).is_null() | data.get("r", name).is_null()
+        for side in ("l", "r"):
+            result |= data.get(side, name).is_null().to_numpy()
     return result
 
 
-def _condition(comparison: Comparison, level: object, data: _Gathered) -> pl.Series:
+def _condition(
+    comparison: Comparison, level: object, data: _Gathered, positions: Positions
+) -> BoolArray:
+    """Whether the pairs at ``positions`` agree at ``level``. Cheap levels on many pairs run on
+    every pair of the cached whole columns: that beats gathering the subset first."""
+    if (
+        isinstance(level, ExactLevel | DateLevel | NumericLevel)
+        and 4 * len(positions) > data.height
+    ):
+        return _condition_at(comparison, level, data, data.everything)[positions]
+    return _condition_at(comparison, level, data, positions)
+
+
+def _condition_at(
+    comparison: Comparison, level: object, data: _Gathered, positions: Positions
+) -> BoolArray:
     if isinstance(level, DateLevel):
-        return _date_condition(comparison, level, data)
+        return _date_condition(comparison, level, data, positions)
     assert isinstance(level, ExactLevel | SimilarityLevel | NumericLevel | ListOverlapLevel)
-    result: pl.Series | None = None
+    result = np.zeros(len(positions), dtype=bool)
     for left_name, right_name in level_pairs(comparison, level):
-        agree = _pair_condition(level, left_name, right_name, data).fill_null(False)
-        result = agree if result is None else result | agree
-    assert result is not None
+        result |= _pair_condition(level, left_name, right_name, data, positions)
     return result
 
 
@@ -219,32 +285,19 @@ def _pair_condition(
     left_name: str,
     right_name: str,
     data: _Gathered,
-) -> pl.Series:
-    left, right = data.get("l", left_name), data.get("r", right_name)
-    if isinstance(level, ExactLevel):
-        return left == right
-    if isinstance(level, NumericLevel):
-        return (left.cast(pl.Float64) - right.cast(pl.Float64)).abs() <= level.max_difference
-    if isinstance(level, ListOverlapLevel):
-        lists = data.frame({"l": left, "r": right})
-        if level.mode == "first":
-            return lists.select(pl.col("l").list.first() == pl.col("r").list.first()).to_series()
-        shared = pl.col("l").list.set_intersection(pl.col("r")).list.len() > 0
-        return lists.select(shared).to_series()
-    if left_name in data.prepared.encoded and right_name in data.prepared.encoded:
-        similarity = data.similarity(left_name, right_name, level.metric)
-    elif level.metric == "jaccard" and isinstance(left.dtype, pl.List):
-        similarity = (
-            data.frame({"l": left, "r": right})
-            .select(list_jaccard(pl.col("l"), pl.col("r")))
-            .to_series()
-        )
-    else:
-        raise SpecError(
-            f"{level.metric} needs String columns (jaccard also List); "
-            f"{left_name!r} is {left.dtype}, {right_name!r} is {right.dtype}"
-        )
-    return similarity >= level.threshold
+    positions: Positions,
+) -> BoolArray:
+    encoded = data.prepared.encoded
+    if isinstance(level, SimilarityLevel) and left_name in encoded and right_name in encoded:
+        if level.metric == "damerau_levenshtein":
+            return _damerau_levenshtein_agrees(level, left_name, right_name, data, positions)
+        similarity = data.similarity(left_name, right_name, level.metric, positions)
+        return similarity >= level.threshold
+    left, right = data.at("l", left_name, positions), data.at("r", right_name, positions)
+    sides = _Suffixes({left_name: left.dtype, right_name: right.dtype}, "_l", "_r")
+    frame = pl.DataFrame({f"{left_name}_l": left, f"{right_name}_r": right})
+    agree = frame.select(_pair_expression(level, left_name, right_name, sides)).to_series()
+    return agree.fill_null(False).to_numpy()
 
 
 def string_similarity(
@@ -254,61 +307,102 @@ def string_similarity(
     metric: Metric,
     *,
     dedupe_from_rows: int = DEDUPE_FROM_ROWS,
+    dedupe_below_share: float = DEDUPE_BELOW_SHARE,
 ) -> pl.Series:
     """Similarity per pair of dictionary codes: 1.0 when equal, null when either is null, else
-    the kernel, run once per distinct (left, right) code pair.
+    the kernel on the differing pairs.
 
-    Distinct pairs are numbered by a dense rank of a 64-bit pair key (sort-based; a hash join
-    back onto millions of pairs measured several times slower).
+    When a sample says few of those pairs are distinct, the kernel runs once per distinct
+    (left, right) code pair, found by a hash ``unique`` of a 64-bit pair key and looked up by a
+    binary search (a dense rank or a hash join back onto millions of pairs measured slower).
     """
     pairs = pl.DataFrame({"l": left_codes, "r": right_codes})
-    differ = pl.col("l") != pl.col("r")
-    if pairs.height < dedupe_from_rows:
-        per_pair = _kernel(dictionary.gather(left_codes), dictionary.gather(right_codes), metric)
+    differ = pairs.select((pl.col("l") != pl.col("r")).fill_null(False)).to_series()
+    rows = differ.arg_true()
+    codes = pairs.filter(differ)
+    key = codes.select(pl.col("l").cast(pl.UInt64) * _CODE_SPAN + pl.col("r")).to_series()
+    if codes.height < dedupe_from_rows or distinct_share(key) >= dedupe_below_share:
+        scores = _kernel(dictionary.gather(codes["l"]), dictionary.gather(codes["r"]), metric)
     else:
-        key = pl.when(differ).then(pl.col("l").cast(pl.UInt64) * _CODE_SPAN + pl.col("r"))
-        ranked = pairs.select(key.alias("key"), key.rank("dense").alias("rank"))
-        distinct = ranked["key"].drop_nulls().unique().sort()
+        distinct = key.unique().sort()
         scored = _kernel(
             dictionary.gather(distinct // _CODE_SPAN),
             dictionary.gather(distinct % _CODE_SPAN),
             metric,
         )
-        per_pair = scored.gather(ranked["rank"] - 1)
-    return pairs.select(
-        pl.when(pl.col("l") == pl.col("r")).then(1.0).otherwise(per_pair)
-    ).to_series()
+        scores = scored.gather(distinct.search_sorted(key))
+    equal = pairs.select(pl.when(pl.col("l") == pl.col("r")).then(1.0)).to_series()
+    return equal.scatter(rows, scores) if len(rows) else equal
+
+
+def distinct_share(values: pl.Series, *, sample: int = 20_000, seed: int = 0) -> float:
+    """Share of distinct values, estimated on a sample (an overestimate as values repeat)."""
+    if len(values) == 0:
+        return 1.0
+    part = values if len(values) <= sample else values.sample(sample, seed=seed)
+    return part.n_unique() / len(part)
 
 
 def _kernel(left: pl.Series, right: pl.Series, metric: Metric) -> pl.Series:
-    """The kernel on the rows where both values are present (null elsewhere).
-
-    Nulls never reach the kernel: polars-ds takes a one-row column for a scalar and fails on a
-    null one.
-    """
-    present = (left.is_not_null() & right.is_not_null()).arg_true()
-    strings = pl.DataFrame({"a": left.gather(present), "b": right.gather(present)})
+    """The kernel on two columns of present strings."""
+    strings = pl.DataFrame({"a": left, "b": right})
+    if strings.height == 0:
+        return pl.Series(values=[], dtype=pl.Float64)
     scores = strings.select(similarity_expr(pl.col("a"), pl.col("b"), metric, rows=strings.height))
-    if strings.height == len(left):
-        return scores.to_series()
-    return pl.Series(values=[None] * len(left), dtype=pl.Float64).scatter(
-        present, scores.to_series()
-    )
+    return scores.to_series()
 
 
 _CODE_SPAN = 2**32
 
 
-def _date_condition(comparison: Comparison, level: DateLevel, data: _Gathered) -> pl.Series:
+def _damerau_levenshtein_agrees(
+    level: SimilarityLevel,
+    left_name: str,
+    right_name: str,
+    data: _Gathered,
+    positions: Positions,
+) -> BoolArray:
+    """Damerau–Levenshtein similarity at or above the threshold, settled by the 4× cheaper
+    optimal-string-alignment kernel where it can be.
+
+    DL ≤ OSA distance, so OSA agreeing means DL agrees; and the two distances are equal up to 1
+    (one edit or one adjacent swap), so where the threshold allows at most one edit an OSA
+    disagreement is final. Only pairs allowing two or more edits that OSA rejects run DL.
+    """
+    threshold = level.threshold
+    osa = data.similarity(left_name, right_name, "optimal_string_alignment", positions)
+    agree = osa >= threshold
+    longer = np.maximum(
+        data.lengths("l", left_name, positions), data.lengths("r", right_name, positions)
+    )
+    allowed_edits = np.floor((1.0 - threshold) * longer + _BOUND_MARGIN)
+    unsure = ~agree & ~np.isnan(osa) & (allowed_edits >= 2)
+    if unsure.any():
+        exact = data.similarity(left_name, right_name, "damerau_levenshtein", positions[unsure])
+        agree[unsure] = exact >= threshold
+    return agree
+
+
+_BOUND_MARGIN = 1e-9
+"""Float slack when deriving the allowed number of edits from a threshold."""
+
+
+def _date_condition(
+    comparison: Comparison, level: DateLevel, data: _Gathered, positions: Positions
+) -> BoolArray:
     dates = level_date_columns(comparison, level)
-    frame = data.frame(
+    if level.match == "within_days":
+        days = [data.at_days(side, dates, positions) for side in ("l", "r")]
+        return ((days[0] - days[1]).abs() <= level.tolerance).fill_null(False).to_numpy()
+    frame = pl.DataFrame(
         {
-            f"{part}_{side}": data.get(side, name).cast(pl.Int64)
+            f"{part}_{side}": data.at(side, name, positions).cast(pl.Int64)
             for side in ("l", "r")
             for part, name in (("y", dates.year), ("m", dates.month), ("d", dates.day))
-        }
+        },
+        height=len(positions),
     )
-    return frame.select(date_agreement(level)).to_series()
+    return frame.select(date_agreement(level)).to_series().fill_null(False).to_numpy()
 
 
 def date_agreement(
@@ -359,7 +453,7 @@ def _term_frequency(comparison: Comparison, gamma: pl.Series, data: _Gathered) -
     codes = data.get("l", comparison.tf_column)
     frequency = data.prepared.tf_by_code[comparison.name].gather(codes)
     return (
-        data.frame({"gamma": gamma, "frequency": frequency})
+        pl.DataFrame({"gamma": gamma, "frequency": frequency})
         .select(
             pl.when(pl.col("gamma") == comparison.tf_level_index)
             .then(pl.col("frequency"))

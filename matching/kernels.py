@@ -14,7 +14,9 @@ from typing import Literal
 import polars as pl
 import polars_ds as pds
 
-Metric = Literal["jaro_winkler", "levenshtein", "damerau_levenshtein", "jaccard"]
+Metric = Literal[
+    "jaro_winkler", "levenshtein", "damerau_levenshtein", "optimal_string_alignment", "jaccard"
+]
 
 PARALLEL_FROM_ROWS = 50_000
 """Below this many rows the threads cost more than they save."""
@@ -38,6 +40,8 @@ def similarity_expr(left: pl.Expr, right: pl.Expr, metric: Metric, *, rows: int)
         kernel = pds.str_leven(left, right, parallel=parallel, return_sim=True)
     elif metric == "damerau_levenshtein":
         kernel = pds.str_d_leven(left, right, parallel=parallel, return_sim=True)
+    elif metric == "optimal_string_alignment":
+        kernel = pds.str_osa(left, right, parallel=parallel, return_sim=True)
     else:
         kernel = list_jaccard(left.str.split(" "), right.str.split(" "))
     return pl.when(both_present).then(kernel)

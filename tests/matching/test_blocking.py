@@ -153,3 +153,26 @@ def test_report_renders_as_a_table() -> None:
     table = analyse_blocking(left, left, spec_for()).to_frame()
     assert table.columns == ["rule", "keys", "pairs", "new_pairs"]
     assert table["keys"].to_list() == ["a", "b, c", "substr(d, 1, 1)"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-(2**62), 2**62), st.floats(-2, 2)), max_size=10),
+    st.lists(st.tuples(st.integers(-(2**62), 2**62), st.floats(-2, 2)), max_size=10),
+)
+def test_keys_too_wide_to_pack_into_one_id_still_block_exactly(
+    left_rows: list[tuple[int, float]], right_rows: list[tuple[int, float]]
+) -> None:
+    # Two 63-bit-wide integer keys cannot share one 64-bit id; floats are ranked.
+    wide = [(x, x // 3, y) for x, y in left_rows], [(x, x // 3, y) for x, y in right_rows]
+    schema = {"p": pl.Int64, "q": pl.Int64, "f": pl.Float64}
+    left, right = (
+        pl.DataFrame(rows, schema=schema, orient="row").with_row_index("id") for rows in wide
+    )
+    spec = spec_for([block_on("p", "q"), block_on("f")])
+    expected = [
+        (i, j)
+        for (i, a), (j, b) in itertools.product(enumerate(wide[0]), enumerate(wide[1]))
+        if a[:2] == b[:2] or a[2] == b[2]
+    ]
+    assert block(left, right, spec).rows() == expected

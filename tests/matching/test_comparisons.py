@@ -202,7 +202,12 @@ def test_distinct_pair_similarity_equals_the_kernel_on_every_pair(
     codes_l = left.cast(encoding).to_physical().cast(pl.UInt32)
     codes_r = right.cast(encoding).to_physical().cast(pl.UInt32)
     fast = string_similarity(
-        codes_l, codes_r, dictionary, "jaro_winkler", dedupe_from_rows=dedupe_from_rows
+        codes_l,
+        codes_r,
+        dictionary,
+        "jaro_winkler",
+        dedupe_from_rows=dedupe_from_rows,
+        dedupe_below_share=2.0,
     )
     direct = pl.DataFrame({"a": left, "b": right}).select(
         pl.when(pl.col("a") == pl.col("b"))
@@ -231,3 +236,27 @@ def test_similarity_kernel_gives_null_for_a_null_side_instead_of_failing(metric:
     frame = pl.DataFrame({"a": ["anna", None, "otto"], "b": [None, "bert", "otto"]})
     result = frame.select(similarity_expr(pl.col("a"), pl.col("b"), metric, rows=3)).to_series()
     assert result.to_list() == [None, None, 1.0]
+
+
+digits = st.text(alphabet="0123äb", min_size=0, max_size=9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(digits, digits), min_size=1, max_size=40),
+    st.sampled_from([0.5, 0.7, 0.8, 0.875, 0.9]),
+)
+def test_damerau_levenshtein_level_agrees_exactly_where_the_kernel_does(
+    values: list[tuple[str, str]], threshold: float
+) -> None:
+    comparison = string_comparison("code", metric="damerau_levenshtein", thresholds=(threshold,))
+    left = {"code": [a for a, _ in values]}
+    right = {"code": [b for _, b in values]}
+    similarity = pl.DataFrame({"a": left["code"], "b": right["code"]}).select(
+        similarity_expr(pl.col("a"), pl.col("b"), "damerau_levenshtein", rows=0)
+    )
+    expected = [
+        0 if a == b else 1 if score >= threshold else 2
+        for (a, b), score in zip(values, similarity.to_series().to_list(), strict=True)
+    ]
+    assert levels_of(comparison, left, right) == expected
