@@ -154,8 +154,8 @@ def _with_term_frequencies(
     )
 
 
-Positions = npt.NDArray[np.int64]
-"""Row positions into the pair frame."""
+Positions = npt.NDArray[np.uint32]
+"""Row positions into the pair frame (UInt32, so Polars takes them without a copy)."""
 
 
 class _Gathered:
@@ -168,7 +168,7 @@ class _Gathered:
         self.cache: dict[tuple[str, str], pl.Series] = {}
         self.similarities: dict[tuple[str, str, str], tuple[FloatArray, BoolArray]] = {}
         self.height = len(idx_l)
-        self.everything: Positions = np.arange(self.height)
+        self.everything: Positions = np.arange(self.height, dtype=np.uint32)
         self.value_lengths: npt.NDArray[np.int64] | None = None
 
     def get(self, side: str, name: str) -> pl.Series:
@@ -197,7 +197,7 @@ class _Gathered:
         if key not in self.similarities:
             self.similarities[key] = (np.full(self.height, np.nan), np.zeros(self.height, bool))
         values, done = self.similarities[key]
-        missing = positions[~done[positions]]
+        missing = positions[~done[positions]] if done.any() else positions
         if len(missing):
             scored = string_similarity(
                 self.at("l", left_name, missing),
@@ -237,7 +237,9 @@ def _levels(comparison: Comparison, data: _Gathered) -> pl.Series:
     gamma = np.full(data.height, len(comparison.agreement_levels) - 1, dtype=np.int8)
     is_null = _null_condition(comparison, data)
     gamma[is_null] = NULL_LEVEL
-    undecided = data.everything if not is_null.any() else np.flatnonzero(~is_null)
+    undecided = data.everything
+    if is_null.any():
+        undecided = np.flatnonzero(~is_null).astype(np.uint32)
     for index, level in enumerate(comparison.agreement_levels):
         if isinstance(level, ElseLevel) or len(undecided) == 0:
             break

@@ -17,6 +17,7 @@ import polars as pl
 
 from matching.blocking import block, rule_agreement
 from matching.comparisons import (
+    GAMMA_DTYPE,
     NULL_LEVEL,
     PreparedFrames,
     compute_levels,
@@ -110,7 +111,49 @@ def level_patterns(
 ) -> pl.DataFrame:
     """Distinct level patterns of the comparisons ``names`` (plus ``extra`` columns), counted."""
     keys = [gamma_column(name) for name in names] + list(extra)
-    return levels.group_by(keys).agg(pl.len().cast(pl.Float64).alias("count")).sort(keys)
+    bits = [_PATTERN_BITS.get(levels.schema[key]) for key in keys]
+    if any(width is None for width in bits) or sum(width or 0 for width in bits) > 63:
+        return levels.group_by(keys).agg(pl.len().cast(pl.Float64).alias("count")).sort(keys)
+    # Level and flag columns packed into one 64-bit key: one integer group-by, several times
+    # faster than grouping by ten narrow columns.
+    shifts = np.cumsum([0, *(width or 0 for width in bits[:-1])]).tolist()
+    packed = pl.sum_horizontal(
+        _pattern_code(levels.schema[key], key) * (1 << shift)
+        for key, shift in zip(keys, shifts, strict=True)
+    )
+    counted = (
+        levels.lazy()
+        .group_by(packed.alias("__pattern"))
+        .agg(pl.len().cast(pl.Float64).alias("count"))
+    )
+    unpacked = counted.select(
+        *(
+            _from_pattern_code(
+                levels.schema[key], pl.col("__pattern") // (1 << shift) % (1 << width)
+            ).alias(key)
+            for key, shift, width in zip(keys, shifts, bits, strict=True)
+            if width is not None
+        ),
+        "count",
+    )
+    return unpacked.sort(keys).collect()
+
+
+_PATTERN_BITS: dict[pl.DataType, int] = {GAMMA_DTYPE(): 7, pl.Boolean(): 1}
+"""Bits per packed pattern column: a level (−1…99, stored plus one) or a flag."""
+
+
+def _pattern_code(dtype: pl.DataType, name: str) -> pl.Expr:
+    column = pl.col(name)
+    if dtype == pl.Boolean:
+        return column.cast(pl.UInt64)
+    return (column.cast(pl.Int64) - NULL_LEVEL).cast(pl.UInt64)
+
+
+def _from_pattern_code(dtype: pl.DataType, code: pl.Expr) -> pl.Expr:
+    if dtype == pl.Boolean:
+        return code.cast(pl.Boolean)
+    return (code.cast(pl.Int64) + NULL_LEVEL).cast(dtype)
 
 
 def expectation_maximisation(

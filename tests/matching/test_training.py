@@ -192,3 +192,28 @@ def test_em_on_patterns_equals_em_on_all_pairs(data: st.DataObject) -> None:
     assert result.prior == pytest.approx(prior, rel=1e-9, abs=1e-12)
     for name in ("a", "b"):
         np.testing.assert_allclose(result.m[name], m[name], rtol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(-1, 99), st.integers(-1, 3), st.booleans(), st.booleans()),
+        max_size=40,
+    )
+)
+def test_patterns_count_each_distinct_combination_of_levels_and_flags(
+    rows: list[tuple[int, int, bool, bool]],
+) -> None:
+    schema = {
+        gamma_column("a"): pl.Int8,
+        gamma_column("b"): pl.Int8,
+        "rule_0": pl.Boolean,
+        "rule_1": pl.Boolean,
+    }
+    levels = pl.DataFrame(rows, schema=schema, orient="row")
+    patterns = level_patterns(levels, ["a", "b"], ["rule_0", "rule_1"])
+    expected: dict[tuple[int, int, bool, bool], int] = {}
+    for row in rows:
+        expected[row] = expected.get(row, 0) + 1
+    assert patterns.schema == {**schema, "count": pl.Float64}
+    assert patterns.rows() == [(*key, float(n)) for key, n in sorted(expected.items())]
