@@ -4,8 +4,10 @@
    loads it into a fresh SQLite store; builds the online index with a fixed-parameter German model.
 2. Times ``OnlineIndex.query`` in-process for ``--queries`` reference rows (the match itself), and
    the whole single-record path (normalise + query) for a few of them.
-3. Starts ``regmod serve`` on 127.0.0.1 and sends ``--requests`` evidence requests by IDNr with
-   ``--concurrency`` connections (httpx, loopback only, stops after ``--seconds`` at most).
+3. Starts ``regmod serve`` on 127.0.0.1 and sends evidence requests by IDNr with
+   ``--concurrency`` connections (``--load wrk``, or httpx bounded by ``--requests``; loopback
+   only, ``--seconds`` at most), and reports the server's CPU time per request: on a shared
+   machine that moves much less than requests per second, which depend on what else runs.
 
     .venv/bin/python -m benchmarks.api_load --persons 1000000
 """
@@ -179,7 +181,21 @@ end
 """
 
 
-def _wrk(port: int, key: str, idnrs: list[str], args: argparse.Namespace) -> None:
+def session_cpu_seconds(session: int) -> float:
+    """CPU time (user + system) of every live process in ``session`` (the server and workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[3]) == session:  # fields after the name: state, ppid, pgrp, session, ...
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def _wrk(port: int, key: str, idnrs: list[str], args: argparse.Namespace) -> int:
     """Drive the server with wrk (C load generator, loopback, bounded by ``--seconds``)."""
     listed = ",".join(f'"{idnr}"' for idnr in idnrs[:2000])
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
@@ -191,9 +207,13 @@ def _wrk(port: int, key: str, idnrs: list[str], args: argparse.Namespace) -> Non
     ).stdout
     os.unlink(script.name)
     wanted = ("Requests/sec", "requests in", "Non-2xx", "50%", "99%", "Socket errors")
+    sent = 0
     for line in output.splitlines():
         if any(marker in line for marker in wanted):
             print(f"  wrk: {line.strip()}")
+        if "requests in" in line:
+            sent = int(line.split()[0])
+    return sent
 
 
 def serve_and_load(url: str, key: str, idnrs: list[str], args: argparse.Namespace) -> None:
@@ -211,18 +231,24 @@ def serve_and_load(url: str, key: str, idnrs: list[str], args: argparse.Namespac
             except httpx.TransportError:
                 time.sleep(0.1)
         if args.load == "wrk":
-            _wrk(args.port, key, idnrs, args)
+            cpu = session_cpu_seconds(server.pid)
+            sent = _wrk(args.port, key, idnrs, args)
+            cpu = session_cpu_seconds(server.pid) - cpu
+            print(f"  server CPU {cpu:.1f} s: {cpu / max(sent, 1) * 1e3:.2f} ms per request")
             return
         warm = min(200, args.requests)
         asyncio.run(_load(args.port, key, idnrs, warm, args.concurrency, args.seconds))
+        cpu = session_cpu_seconds(server.pid)
         ok, errors, latencies, elapsed = asyncio.run(
             _load(args.port, key, idnrs, args.requests, args.concurrency, args.seconds)
         )
+        cpu = session_cpu_seconds(server.pid) - cpu
         print(
             f"evidence-requests       n={ok + errors:6d}  {(ok + errors) / elapsed:7.0f} req/s"
             f"  errors {errors}  p50 {percentile(latencies, 0.5) * 1e3:.1f} ms"
             f"  p99 {percentile(latencies, 0.99) * 1e3:.1f} ms"
             f"  (workers {args.workers}, concurrency {args.concurrency})"
+            f"  server CPU {cpu / max(ok + errors, 1) * 1e3:.2f} ms per request"
         )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
