@@ -1,7 +1,8 @@
 """Once-only API under load: online match in-process, evidence requests through a real server.
 
 1. Builds a synthetic reference of ``--persons`` people (fixtures population), normalises it and
-   loads it into a fresh SQLite store; builds the online index with a fixed-parameter German model.
+   loads it into a fresh SQLite store (or a PostgreSQL schema, ``--postgres``); builds the online
+   index with a fixed-parameter German model.
 2. Times ``OnlineIndex.query`` in-process for ``--queries`` reference rows (the match itself), and
    the whole single-record path (normalise + query) for a few of them.
 3. Starts ``regmod serve`` on 127.0.0.1 and sends evidence requests by IDNr with
@@ -22,11 +23,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import numpy as np
 import polars as pl
+import sqlalchemy as sa
 
 from benchmarks.api_fixtures import hand_set_model
 from fixtures.generate import (
@@ -80,6 +84,25 @@ def build_reference(persons: int, seed: int) -> pl.DataFrame:
     )
     raw = raw.with_columns(pl.col(raw_column("idnr")).alias(RECORD_ID))
     return linkable(raw).filter(pl.col("idnr").is_not_null())
+
+
+@contextmanager
+def store_url(postgres: str | None, folder: Path) -> Iterator[str]:
+    """A fresh store's URL: SQLite in ``folder``, or a new schema on ``postgres``, dropped after."""
+    if postgres is None:
+        yield f"sqlite:///{folder / 'store.sqlite'}"
+        return
+    schema = f"regmod_bench_{os.getpid()}"
+    admin = sa.create_engine(postgres)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in postgres else "?"
+    try:
+        yield f"{postgres}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
 
 
 def load_store(url: str, reference: pl.DataFrame) -> str:
@@ -267,6 +290,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--load", choices=("httpx", "wrk"), default="httpx")
     parser.add_argument("--skip-match", action="store_true", help="Only the server load test.")
+    parser.add_argument(
+        "--postgres", help="PostgreSQL URL; the store goes into a schema made for the run."
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -280,12 +306,12 @@ def main() -> None:
             index = OnlineIndex(reference, hand_set_model())
             print(f"online index built in {time.perf_counter() - started:.1f} s")
             time_matches(index, reference, args.queries, args.seed)
-        url = f"sqlite:///{Path(folder) / 'store.sqlite'}"
-        started = time.perf_counter()
-        key = load_store(url, reference)
-        print(f"store loaded in {time.perf_counter() - started:.1f} s")
-        idnrs = reference["idnr"].sample(min(10_000, reference.height), seed=args.seed).to_list()
-        serve_and_load(url, key, idnrs, args)
+        with store_url(args.postgres, Path(folder)) as url:
+            started = time.perf_counter()
+            key = load_store(url, reference)
+            print(f"store loaded in {time.perf_counter() - started:.1f} s")
+            sample = reference["idnr"].sample(min(10_000, reference.height), seed=args.seed)
+            serve_and_load(url, key, sample.to_list(), args)
 
 
 if __name__ == "__main__":

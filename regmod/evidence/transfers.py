@@ -1,7 +1,8 @@
 """Queries over logged evidence transfers: the cockpit view, one request's history, statistics.
 
-Writing a transfer (row plus audit entry) is ``regmod.store.transfers.record_transfer``; these
-read it back joined with the requester, so a citizen sees who asked, not a number.
+Writing transfers (rows plus audit entries) is ``regmod.store.transfers``, driven by the group
+writer ``regmod.evidence.writer``; these read them back joined with the requester, so a citizen
+sees who asked, not a number.
 """
 
 from __future__ import annotations
