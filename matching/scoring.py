@@ -51,20 +51,27 @@ def score(
 
     ``keep_components=False`` drops the per-comparison columns once the weight is summed.
     """
-    components = [_bayes_factor(levels, model, c.name) for c in model.spec.comparisons]
-    components += [
-        _tf_adjustment(levels, model, c.name)
+    components = {
+        bayes_factor_column(c.name): _bayes_factor(levels, model, c.name)
+        for c in model.spec.comparisons
+    } | {
+        tf_adjustment_column(c.name): _tf_adjustment(levels, model, c.name)
         for c in model.spec.comparisons
         if c.term_frequency is not None
-    ]
+    }
+    # Without components the weight sums the same expressions in the same order, inline, so
+    # the per-comparison columns are never materialised.
     weight = pl.lit(model.parameters.prior_weight, dtype=pl.Float64)
     for name in weight_components(model):
-        weight = weight + pl.col(name)
-    scored = levels.with_columns(components).with_columns(weight.alias("match_weight"))
-    scored = scored.with_columns(match_probability(pl.col("match_weight")))
-    if not keep_components:
-        scored = scored.drop(weight_components(model))
-    return scored
+        weight = weight + (pl.col(name) if keep_components else components[name])
+    scored = levels.lazy()
+    if keep_components:
+        scored = scored.with_columns(components.values())
+    return (
+        scored.with_columns(weight.alias("match_weight"))
+        .with_columns(match_probability(pl.col("match_weight")))
+        .collect()
+    )
 
 
 def match_probability(weight: pl.Expr) -> pl.Expr:
