@@ -11,6 +11,7 @@ import time
 import polars as pl
 
 from matching import LinkageSpec, Linker, Training, block_on, exact_comparison, string_comparison
+from matching.evaluation import ID_COLUMNS, LinkQuality, evaluate_links, record_id_pairs
 
 FEBRL_COLUMNS = [
     "rec_id",
@@ -82,20 +83,13 @@ def best_per_left(scored: pl.DataFrame, threshold: float) -> pl.DataFrame:
     )
 
 
-def f1_score(
+def febrl4_quality(
     selected: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, truth: pl.DataFrame
-) -> tuple[float, float, float]:
-    """Precision, recall and F1 of selected pairs against true record-id links."""
-    found = pl.DataFrame(
-        {
-            "rec_id_l": left["rec_id"].gather(selected["idx_l"]),
-            "rec_id_r": right["rec_id"].gather(selected["idx_r"]),
-        }
-    )
-    hits = found.join(truth, on=["rec_id_l", "rec_id_r"], how="semi").height
-    precision = hits / max(found.height, 1)
-    recall = hits / max(truth.height, 1)
-    return precision, recall, 2 * precision * recall / max(precision + recall, 1e-12)
+) -> LinkQuality:
+    """Precision, recall and F1 of selected pairs against the true record-id links."""
+    predicted = record_id_pairs(selected, left["rec_id"], right["rec_id"])
+    actual = truth.rename({"rec_id_l": "id_l", "rec_id_r": "id_r"})
+    return evaluate_links(predicted.select(ID_COLUMNS), actual)
 
 
 def main() -> None:
@@ -116,11 +110,11 @@ def main() -> None:
     timings["compare+score"] = time.perf_counter() - mark
     selected = best_per_left(scored, 0.5)
     timings["total"] = time.perf_counter() - start
-    precision, recall, f1 = f1_score(selected, left, right, truth)
+    quality = febrl4_quality(selected, left, right, truth)
     print(f"pairs {pairs.height:,}  model {model.model_hash[:12]}  λ={model.parameters.prior:.3g}")
     for stage, seconds in timings.items():
         print(f"{stage:>14}: {seconds:.3f} s")
-    print(f"precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}")
+    print(f"precision {quality.precision:.4f}  recall {quality.recall:.4f}  F1 {quality.f1:.4f}")
 
 
 if __name__ == "__main__":
