@@ -173,9 +173,11 @@ def german_spec(
         record_id=RECORD_ID,
         blocking=[
             block_on("birth_year", "birth_month", "birth_day", "family_name_phonetic"),
-            block_on("first_name_search", "birth_year"),
-            block_on("family_name_core", "first_name_phonetic"),
+            block_on("first_name_search", "birth_year", "birth_month"),
+            block_on("family_name_phonetic", "first_name_phonetic", "birth_year"),
+            block_on("family_name_phonetic", "first_name_phonetic", "birth_month", "birth_day"),
             block_on("birth_year", "birth_month", "birth_day", "postcode"),
+            block_on("family_name_phonetic", "first_name_phonetic", "postcode"),
         ],
         comparisons=[
             _family_name(),
@@ -185,6 +187,6 @@ def german_spec(
             _address(),
             _sex(),
         ],
-        training=Training(seed=42, u_random_pairs=300_000, em_blocking_rules=[0, 1, 2]),
+        training=Training(seed=42, u_random_pairs=300_000, em_blocking_rules=[0, 1, 5]),
         thresholds=Thresholds(match=match_threshold, review=review_threshold),
     )
