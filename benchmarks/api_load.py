@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -220,6 +221,8 @@ def session_cpu_seconds(session: int) -> float:
 
 def _wrk(port: int, key: str, idnrs: list[str], args: argparse.Namespace) -> int:
     """Drive the server with wrk (C load generator, loopback, bounded by ``--seconds``)."""
+    if shutil.which("wrk") is None:
+        sys.exit("--load wrk needs the wrk load generator (Debian: apt-get install wrk)")
     listed = ",".join(f'"{idnr}"' for idnr in idnrs[:2000])
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT % (listed, key, LEGAL_BASIS, PURPOSE))

@@ -38,6 +38,8 @@ class _RuleIndex:
     keys: list[str]
     hashes: _Hashes
     rows: Rows
+    pure_runs: bool
+    """No two key tuples share a hash: one row of a run stands for all of it."""
 
 
 class BlockIndex:
@@ -73,19 +75,33 @@ class BlockIndex:
         complete = np.flatnonzero(np.logical_and.reduce([code >= 0 for code in codes]))
         hashes = _mix([code[complete] for code in codes])
         order = np.argsort(hashes, kind="stable")
-        return _RuleIndex(keys, hashes[order], complete[order].astype(np.uint32))
+        hashes, rows = hashes[order], complete[order].astype(np.uint32)
+        same_hash = hashes[1:] == hashes[:-1]
+        sorted_codes = [code[rows] for code in codes]
+        mixed = any(bool(np.any(same_hash & (c[1:] != c[:-1]))) for c in sorted_codes)
+        return _RuleIndex(keys, hashes, rows, pure_runs=not mixed)
 
     def _block(self, rule: _RuleIndex, values: Mapping[str, Any]) -> Rows:
         codes = [self._keys[key].dictionary.code(values[key]) for key in rule.keys]
         if min(codes) < 0:
             return np.empty(0, dtype=np.uint32)
-        needle = _mix([np.array([code], dtype=np.int32) for code in codes])[0]
+        needle = np.uint64(_mix_one(codes))
         start = int(np.searchsorted(rule.hashes, needle, side="left"))
         end = int(np.searchsorted(rule.hashes, needle, side="right"))
         rows = rule.rows[start:end]
+        if rule.pure_runs and rows.size:
+            # The run holds one key tuple; it is the query's unless the hashes merely collide.
+            first = int(rows[0])
+            keys = zip(rule.keys, codes, strict=True)
+            same = all(self._keys[key].codes[first] == code for key, code in keys)
+            return rows if same else rows[:0]
         for key, code in zip(rule.keys, codes, strict=True):
             rows = rows[self._keys[key].codes[rows] == code]
         return rows
+
+
+_GOLDEN, _MIX_1, _MIX_2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+_MASK = (1 << 64) - 1
 
 
 def _mix(codes: list[Codes]) -> _Hashes:
@@ -93,8 +109,20 @@ def _mix(codes: list[Codes]) -> _Hashes:
     hashes = np.full(len(codes[0]), _SEED, dtype=np.uint64)
     for column in codes:
         hashes = hashes ^ column.astype(np.uint64)
-        hashes = hashes + np.uint64(0x9E3779B97F4A7C15)
-        hashes = (hashes ^ (hashes >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        hashes = (hashes ^ (hashes >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        hashes = hashes + np.uint64(_GOLDEN)
+        hashes = (hashes ^ (hashes >> np.uint64(30))) * np.uint64(_MIX_1)
+        hashes = (hashes ^ (hashes >> np.uint64(27))) * np.uint64(_MIX_2)
         hashes = hashes ^ (hashes >> np.uint64(31))
     return hashes
+
+
+def _mix_one(codes: list[int]) -> int:
+    """``_mix`` of one row of non-negative codes in Python integers: a query hashes one key,
+    where NumPy's cost per call would outweigh the arithmetic."""
+    value = int(_SEED)
+    for code in codes:
+        value = ((value ^ code) + _GOLDEN) & _MASK
+        value = ((value ^ (value >> 30)) * _MIX_1) & _MASK
+        value = ((value ^ (value >> 27)) * _MIX_2) & _MASK
+        value ^= value >> 31
+    return value

@@ -5,13 +5,14 @@ than a chain of Polars operations, each with a fixed overhead: blocking keys are
 binary search over hashed key codes (``matching.block_index``), levels come from reference
 columns held as arrays (``matching.query_levels``), and weights from tables that batch scoring
 filled (``matching.query_weights``). Levels and weights equal those of batch comparison and
-scoring bit for bit; only the result frame of the ``top_k`` best is built in Polars.
+scoring bit for bit; the ``top_k`` best come back as dicts, a frame only when asked for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -35,28 +36,35 @@ _INTEGER_RANGES = {
 class QueryResult:
     """The best candidates of one query, strongest first, and how they were scored.
 
-    ``candidates`` holds ``idx_r`` (row in the reference), the record id, the level, Bayes-factor
+    Each candidate holds ``idx_r`` (row in the reference), the record id, the level, Bayes-factor
     and weight columns of batch scoring, and ``margin``: the weight minus the best other
     candidate's weight (for the top candidate its lead over the runner-up; null when alone).
+    ``rows`` has them as dicts; ``candidates`` as a frame, built on first use.
     """
 
-    candidates: pl.DataFrame
+    rows: list[dict[str, Any]]
+    schema: pl.Schema
     n_candidates: int
     model: TrainedModel
+
+    @cached_property
+    def candidates(self) -> pl.DataFrame:
+        """The candidates as a frame of ``schema``."""
+        return pl.DataFrame(self.rows, self.schema)
 
     @property
     def margin(self) -> float | None:
         """Lead of the top candidate over the runner-up (None without two candidates)."""
-        if self.candidates.height == 0:
+        if not self.rows:
             return None
-        value = self.candidates["margin"][0]
+        value = self.rows[0]["margin"]
         return None if value is None else float(value)
 
     def explanation(self, rank: int = 0) -> pl.DataFrame:
         """Waterfall of the candidate at ``rank`` (0: the best): prior, then each comparison."""
-        if not 0 <= rank < self.candidates.height:
-            raise MatchingError(f"rank {rank} outside 0..{self.candidates.height - 1}")
-        return explain_row(self.candidates.row(rank, named=True), self.model)
+        if not 0 <= rank < len(self.rows):
+            raise MatchingError(f"rank {rank} outside 0..{len(self.rows) - 1}")
+        return explain_row(self.rows[rank], self.model)
 
 
 class OnlineIndex:
@@ -126,17 +134,20 @@ class OnlineIndex:
             [_probability(weight) for weight in weights],
             margins,
         ]
-        candidates = pl.DataFrame(list(zip(*columns, strict=True)), self._schema_out, orient="row")
-        return QueryResult(candidates=candidates, n_candidates=int(rows.size), model=self.model)
+        names = list(self._schema_out)
+        found = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        return QueryResult(found, self._schema_out, n_candidates=int(rows.size), model=self.model)
 
     def _query_values(self, record: Mapping[str, Any] | pl.DataFrame) -> dict[str, Any]:
         """The query's value of every column the spec reads, as the reference types hold it."""
         if isinstance(record, pl.DataFrame):
             if record.height != 1:
                 raise MatchingError(f"a query is one record, got {record.height} rows")
-            schema = record.schema
-            present = [name for name in self._schema if name in schema]
-            if all(schema[name] == self._schema[name] for name in present):
+            # columns and dtypes, not ``record.schema``: building a Schema costs more than the
+            # rest of this lookup
+            dtypes = dict(zip(record.columns, record.dtypes, strict=True))
+            present = [name for name in self._schema if name in dtypes]
+            if all(dtypes[name] == self._schema[name] for name in present):
                 row = record.row(0, named=True)
                 return {name: row.get(name) for name in self._schema}
             return self._cast(record)

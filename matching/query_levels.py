@@ -154,10 +154,10 @@ class QueryPairs:
             chosen = np.flatnonzero(pending & valid)
             result[chosen] = [check(other) for other in numbers[chosen].tolist()]
             return result
-        chosen, distinct, inverse = self._distinct(right, pending)
+        chosen, codes = self._pending_codes(right, pending)
         entries = column.dictionary.values
-        verdicts = [check(entries[code]) for code in distinct]
-        result[chosen] = np.array(verdicts, dtype=np.bool_)[inverse]
+        verdicts = {code: check(entries[code]) for code in set(codes)}
+        result[chosen] = [verdicts[code] for code in codes]
         return result
 
     def similar(
@@ -170,25 +170,21 @@ class QueryPairs:
         column = self.columns[right]
         if value is None or not isinstance(column, CodedColumn):
             return result
-        chosen, distinct, inverse = self._distinct(right, pending)
+        chosen, codes = self._pending_codes(right, pending)
         known = self.scores.setdefault((metric, left, right), {})
         kernel, entries = _METRICS[metric], column.dictionary.values
-        for code in distinct:
-            if code not in known:
-                other = entries[code]
-                known[code] = 1.0 if value == other else kernel(value, other)
-        scores = np.array([known[code] for code in distinct], dtype=np.float64)
-        result[chosen] = (scores >= threshold)[inverse]
+        for code in set(codes) - known.keys():
+            other = entries[code]
+            known[code] = 1.0 if value == other else kernel(value, other)
+        result[chosen] = [known[code] >= threshold for code in codes]
         return result
 
-    def _distinct(
-        self, name: str, pending: Mask
-    ) -> tuple[npt.NDArray[np.intp], list[int], npt.NDArray[np.intp]]:
-        """Pending candidates with a non-null ``name``, its distinct codes, and which is whose."""
+    def _pending_codes(self, name: str, pending: Mask) -> tuple[npt.NDArray[np.intp], list[int]]:
+        """Pending candidates with a non-null ``name``, and their codes as Python ints (a query
+        has few candidates: dict lookups per code beat ``np.unique`` at that size)."""
         codes = self.codes(name)
         chosen = np.flatnonzero(pending & (codes >= 0))
-        distinct, inverse = np.unique(codes[chosen], return_inverse=True)
-        return chosen, distinct.tolist(), inverse
+        return chosen, codes[chosen].tolist()
 
 
 def query_levels(comparison: Comparison, pairs: QueryPairs) -> Levels:
@@ -228,9 +224,10 @@ def _pair_condition(
     if isinstance(level, ListOverlapLevel):
         overlap = _first_agrees if level.mode == "first" else _shares_any
         return pairs.where(overlap, left, right, pending)
-    dtypes = {pairs.columns[left].dtype, pairs.columns[right].dtype}
     threshold = level.threshold
-    if _jaccard_of_lists(level, dtypes):
+    if level.metric == "jaccard" and _jaccard_of_lists(
+        level, {pairs.columns[left].dtype, pairs.columns[right].dtype}
+    ):
         return pairs.where(_jaccard_at_least(threshold), left, right, pending)
     return pairs.similar(level.metric, left, right, threshold, pending)
 

@@ -33,7 +33,7 @@ def match_record(body: MatchBody, office: RegisterOffice, services: ServicesDep)
                 for step in result.explanation(rank).iter_rows(named=True)
             ],
         )
-        for rank, row in enumerate(result.candidates.iter_rows(named=True))
+        for rank, row in enumerate(result.rows)
     ]
     return MatchResult(
         candidates=candidates,

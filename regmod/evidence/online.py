@@ -199,5 +199,5 @@ class TenantIndexes:
             Candidate(
                 str(row[RECORD_ID]), float(row["match_weight"]), float(row["match_probability"])
             )
-            for row in result.candidates.iter_rows(named=True)
+            for row in result.rows
         ]
