@@ -20,6 +20,7 @@ import asyncio
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -219,7 +220,7 @@ def session_cpu_seconds(session: int) -> float:
     return total / ticks
 
 
-def _wrk(port: int, key: str, idnrs: list[str], args: argparse.Namespace) -> int:
+def _wrk(port: int, key: str, idnrs: list[str], args: argparse.Namespace) -> tuple[int, float]:
     """Drive the server with wrk (C load generator, loopback, bounded by ``--seconds``)."""
     if shutil.which("wrk") is None:
         sys.exit("--load wrk needs the wrk load generator (Debian: apt-get install wrk)")
@@ -232,14 +233,16 @@ def _wrk(port: int, key: str, idnrs: list[str], args: argparse.Namespace) -> int
         [*command, "-s", script.name, url], capture_output=True, text=True, check=True
     ).stdout
     os.unlink(script.name)
-    wanted = ("Requests/sec", "requests in", "Non-2xx", "50%", "99%", "Socket errors")
-    sent = 0
+    wanted = ("Requests/sec", "Non-2xx", "50% ", "99% ", "Socket errors")
+    sent, rate = 0, 0.0
     for line in output.splitlines():
-        if any(marker in line for marker in wanted):
+        if line.strip().startswith(wanted) or "requests in" in line:
             print(f"  wrk: {line.strip()}")
         if "requests in" in line:
             sent = int(line.split()[0])
-    return sent
+        if line.startswith("Requests/sec"):
+            rate = float(line.split()[1])
+    return sent, rate
 
 
 def serve_and_load(url: str, key: str, idnrs: list[str], args: argparse.Namespace) -> None:
@@ -257,10 +260,15 @@ def serve_and_load(url: str, key: str, idnrs: list[str], args: argparse.Namespac
             except httpx.TransportError:
                 time.sleep(0.1)
         if args.load == "wrk":
-            cpu = session_cpu_seconds(server.pid)
-            sent = _wrk(args.port, key, idnrs, args)
-            cpu = session_cpu_seconds(server.pid) - cpu
-            print(f"  server CPU {cpu:.1f} s: {cpu / max(sent, 1) * 1e3:.2f} ms per request")
+            rates = []
+            for run in range(1, args.runs + 1):
+                print(f"wrk run {run} of {args.runs}")
+                cpu = session_cpu_seconds(server.pid)
+                sent, rate = _wrk(args.port, key, idnrs, args)
+                cpu = session_cpu_seconds(server.pid) - cpu
+                print(f"  server CPU {cpu:.1f} s: {cpu / max(sent, 1) * 1e3:.2f} ms per request")
+                rates.append(rate)
+            print(f"evidence-requests: median {statistics.median(rates):.0f} req/s of {rates}")
             return
         warm = min(200, args.requests)
         asyncio.run(_load(args.port, key, idnrs, warm, args.concurrency, args.seconds))
@@ -292,6 +300,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--load", choices=("httpx", "wrk"), default="httpx")
+    parser.add_argument("--runs", type=int, default=1, help="wrk runs against the one server.")
     parser.add_argument("--skip-match", action="store_true", help="Only the server load test.")
     parser.add_argument(
         "--postgres", help="PostgreSQL URL; the store goes into a schema made for the run."
