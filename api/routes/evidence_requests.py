@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from fastapi import APIRouter, Path, status
 from fastapi.responses import Response
@@ -101,7 +102,15 @@ async def request_evidence(
         attributes=None if isinstance(subject, SubjectByIdnr) else subject.attributes(),
         preview=body.preview,
     )
-    submitted = services.evidence.submit(_requester_id(service), request, actor=service.key_id)
+    submit = partial(
+        services.evidence.submit,
+        _requester_id(service),
+        request,
+        actor=service.key_id,
+        tenant=service.tenant,
+    )
+    # A subject by attributes is matched while submitting: in a worker thread, not on the loop.
+    submitted = submit() if request.idnr is not None else await asyncio.to_thread(submit)
     return _respond(services, await asyncio.wrap_future(submitted))
 
 

@@ -27,10 +27,11 @@ from regmod.evidence.model import (
     EvidenceType,
     RefusalReason,
     Requester,
+    SubjectAttributes,
 )
 from regmod.evidence.previews import PreviewSigner
 from regmod.evidence.requesters import load_requesters
-from regmod.evidence.resolution import CandidateSource, ResolutionPolicy, decide
+from regmod.evidence.resolution import Candidate, CandidateSource, ResolutionPolicy, decide
 from regmod.evidence.transfers import transfers_of_request
 from regmod.evidence.writer import Staged, TransferWriter
 from regmod.store.access import grants_of
@@ -73,6 +74,9 @@ class _Pending:
     actor: str
     request: EvidenceRequest | None = None
     token: str = ""
+    tenant: str | None = None
+    found: Sequence[Candidate] | RegmodError | None = None
+    """Candidates for a subject by attributes in ``tenant``, found before the request was queued."""
 
 
 class _BatchReads:
@@ -147,14 +151,28 @@ class EvidenceService:
         """Answer one request of ``requester_id``; the outcome is logged before it is returned."""
         return self.submit(requester_id, request, actor).result()
 
-    def submit(self, requester_id: int, request: EvidenceRequest, actor: str) -> Future[Answer]:
-        """Queue one request; the answer's future resolves once its outcome is committed."""
+    def submit(
+        self, requester_id: int, request: EvidenceRequest, actor: str, *, tenant: str | None = None
+    ) -> Future[Answer]:
+        """Queue one request; the answer's future resolves once its outcome is committed.
+
+        With the requester's ``tenant`` given, a subject by attributes is matched here, in the
+        caller's thread, so the one transfer writer never waits for a match or an index build.
+        """
+        found: Sequence[Candidate] | RegmodError | None = None
         if request.idnr is not None:
             request = replace(request, idnr=valid_idnr(request.idnr))
         elif request.attributes is None:
             raise InputError("name the subject by 'idnr' or by identifying attributes")
+        elif self.candidates is not None and tenant is not None:
+            try:
+                found = list(self.candidates.candidates(tenant, request.attributes))
+            except RegmodError as error:
+                found = error  # raised in order, after the entitlement check
         now = datetime.fromtimestamp(self.clock(), UTC)
-        pending = _Pending(requester_id, uuid.uuid4().hex, now, actor, request=request)
+        pending = _Pending(
+            requester_id, uuid.uuid4().hex, now, actor, request=request, tenant=tenant, found=found
+        )
         return self.transfers.submit(pending)
 
     def confirm(self, requester_id: int, request_id: str, token: str, actor: str) -> Answer:
@@ -178,7 +196,7 @@ class EvidenceService:
             try:
                 requester = reads.requester(item.requester_id)
                 request = item.request or self._confirmable(conn, requester, item, confirmed)
-                decision = self._decide(reads, requester, request)
+                decision = self._decide(reads, requester, request, item)
                 outcomes.append(self._staged(requester, request, item, decision))
             except RegmodError as error:
                 outcomes.append(error)
@@ -217,7 +235,7 @@ class EvidenceService:
         )
 
     def _decide(
-        self, reads: _BatchReads, requester: Requester, request: EvidenceRequest
+        self, reads: _BatchReads, requester: Requester, request: EvidenceRequest, item: _Pending
     ) -> _Decision:
         kind = request.evidence_type.value
         if not reads.entitled(requester, request):
@@ -237,7 +255,7 @@ class EvidenceService:
                     RefusalReason.SUBJECT_NOT_FOUND,
                     "subjects by attributes cannot be resolved here; send the IDNr",
                 )
-            found = self.candidates.candidates(requester.tenant, request.attributes)
+            found = self._found(requester.tenant, request.attributes, item)
             resolution = decide(found, self.policy)
             if resolution.idnr is None:
                 ambiguous = resolution.reason is RefusalReason.SUBJECT_AMBIGUOUS
@@ -265,6 +283,17 @@ class EvidenceService:
             )
         outcome = TransferOutcome.PREVIEW if request.preview else TransferOutcome.DELIVERED
         return _Decision(outcome, idnr, None, "", person, candidates)
+
+    def _found(
+        self, tenant: str, attributes: SubjectAttributes, item: _Pending
+    ) -> Sequence[Candidate]:
+        """The candidates found when ``item`` was queued, or (none found then) found now."""
+        if item.found is None or item.tenant != tenant:
+            assert self.candidates is not None
+            return self.candidates.candidates(tenant, attributes)
+        if isinstance(item.found, RegmodError):
+            raise item.found
+        return item.found
 
     def _staged(
         self, requester: Requester, request: EvidenceRequest, item: _Pending, decision: _Decision

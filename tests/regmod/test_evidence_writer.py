@@ -23,8 +23,12 @@ from regmod.evidence import (
     EvidenceType,
     PreviewRejectedError,
     PreviewSigner,
+    RefusalReason,
+    SubjectAttributes,
 )
+from regmod.evidence.resolution import Candidate
 from regmod.evidence.writer import Staged, TransferWriter
+from regmod.record import PartialDate
 from regmod.store.access import create_requester, grant_entitlement
 from regmod.store.engine import Store
 from regmod.store.persons import upsert_persons
@@ -155,6 +159,68 @@ def test_an_invalid_idnr_is_refused_before_it_is_queued(
     with pytest.raises(InputError):
         service.submit(requesters[tenant], ask("12345678990"), "key")
     assert transfer_rows(store) == []
+
+
+class RecordingCandidates:
+    """A candidate source that finds ANNA (or fails) and notes the thread each call ran in."""
+
+    def __init__(self, error: RegmodError | None = None) -> None:
+        self.error = error
+        self.threads: list[str] = []
+
+    def candidates(self, tenant: str, attributes: SubjectAttributes) -> Sequence[Candidate]:
+        self.threads.append(threading.current_thread().name)
+        if self.error is not None:
+            raise self.error
+        return [Candidate(ANNA, 30.0, 0.999999)]
+
+
+def by_attributes(service: EvidenceService, source: RecordingCandidates) -> EvidenceService:
+    service.candidates = source
+    return service
+
+
+ANNA_ATTRIBUTES = SubjectAttributes("Muster", "Anna", PartialDate(year=1970, month=3, day=7))
+ASK_ANNA_BY_ATTRIBUTES = EvidenceRequest(
+    EvidenceType.PROOF_OF_RESIDENCE, LEGAL_BASIS, PURPOSE, attributes=ANNA_ATTRIBUTES
+)
+
+
+def test_a_subject_by_attributes_is_matched_by_the_caller_not_the_writer(
+    store: Store, tenant: str, requesters: dict[str, int], service: EvidenceService
+) -> None:
+    source = RecordingCandidates()
+    by_attributes(service, source)
+    answer = service.submit(
+        requesters[tenant], ASK_ANNA_BY_ATTRIBUTES, "key", tenant=tenant
+    ).result()
+    assert answer.outcome is TransferOutcome.DELIVERED
+    assert source.threads == [threading.current_thread().name]
+    assert [outcome for _, _, outcome in transfer_rows(store)] == ["delivered"]
+
+
+def test_without_the_tenant_the_writer_matches_the_subject_itself(
+    store: Store, tenant: str, requesters: dict[str, int], service: EvidenceService
+) -> None:
+    source = RecordingCandidates()
+    by_attributes(service, source)
+    answer = service.submit(requesters[tenant], ASK_ANNA_BY_ATTRIBUTES, "key").result()
+    assert answer.outcome is TransferOutcome.DELIVERED
+    assert len(source.threads) == 1 and source.threads[0] != threading.current_thread().name
+
+
+def test_a_failed_match_counts_only_after_the_entitlement_check(
+    store: Store, tenant: str, requesters: dict[str, int], service: EvidenceService
+) -> None:
+    by_attributes(service, RecordingCandidates(NotFoundError("no index for this tenant")))
+    with store.write() as conn:
+        unentitled = create_requester(conn, tenant, "Other portal", "other")
+    refused = service.submit(unentitled, ASK_ANNA_BY_ATTRIBUTES, "key", tenant=tenant).result()
+    assert refused.reason is RefusalReason.NOT_ENTITLED
+    entitled = service.submit(requesters[tenant], ASK_ANNA_BY_ATTRIBUTES, "key", tenant=tenant)
+    with pytest.raises(NotFoundError, match="no index"):
+        entitled.result()
+    assert [outcome for _, _, outcome in transfer_rows(store)] == ["refused"]
 
 
 def _transfer(tenant: str, requester_id: int, request_id: str) -> Transfer:
