@@ -5,10 +5,11 @@
    index with a fixed-parameter German model.
 2. Times ``OnlineIndex.query`` in-process for ``--queries`` reference rows (the match itself), and
    the whole single-record path (normalise + query) for a few of them.
-3. Starts ``regmod serve`` on 127.0.0.1 and sends evidence requests by IDNr with
-   ``--concurrency`` connections (``--load wrk``, or httpx bounded by ``--requests``; loopback
-   only, ``--seconds`` at most), and reports the server's CPU time per request: on a shared
-   machine that moves much less than requests per second, which depend on what else runs.
+3. Starts ``regmod serve`` on 127.0.0.1 and sends evidence requests by IDNr (or, with
+   ``--endpoint match``, ``/v1/match`` requests by attributes) with ``--concurrency``
+   connections (``--load wrk``, or httpx bounded by ``--requests``; loopback only,
+   ``--seconds`` at most), and reports the server's CPU time per request: on a shared machine
+   that moves much less than requests per second, which depend on what else runs.
 
     .venv/bin/python -m benchmarks.api_load --persons 1000000
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -27,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -107,8 +110,17 @@ def store_url(postgres: str | None, folder: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def load_store(url: str, reference: pl.DataFrame) -> str:
-    """Persons, a requester with its entitlement, and its API key; returns the key."""
+@dataclass(frozen=True)
+class Load:
+    """What the load generator sends: the endpoint, its key, and request bodies in turn."""
+
+    path: str
+    key: str
+    bodies: list[str]
+
+
+def load_store(url: str, reference: pl.DataFrame) -> dict[str, str]:
+    """Persons, a requester with its entitlement; keys of an online service and an office."""
     store = Store(url)
     upgrade(store.engine)
     with store.write() as conn:
@@ -117,9 +129,45 @@ def load_store(url: str, reference: pl.DataFrame) -> str:
             upsert_persons(conn, TENANT, reference.slice(start, 100_000))
         requester = create_requester(conn, TENANT, "Bürgerportal", "anwohnerparken")
         grant_entitlement(conn, requester, TENANT, "proof_of_residence", LEGAL_BASIS, PURPOSE)
-        key = create_api_key(conn, TENANT, Role.ONLINE_SERVICE, requester_id=requester).key
+        keys = {
+            "evidence": create_api_key(
+                conn, TENANT, Role.ONLINE_SERVICE, requester_id=requester
+            ).key,
+            "match": create_api_key(conn, TENANT, Role.REGISTER_OFFICE).key,
+        }
     store.dispose()
-    return key
+    return keys
+
+
+def evidence_bodies(reference: pl.DataFrame, seed: int) -> list[str]:
+    """Evidence requests by IDNr for up to 2,000 persons of the reference."""
+    idnrs = reference["idnr"].sample(min(2_000, reference.height), seed=seed).to_list()
+    request = {
+        "evidence_type": "proof_of_residence",
+        "legal_basis": LEGAL_BASIS,
+        "purpose": PURPOSE,
+    }
+    return [json.dumps({**request, "subject": {"idnr": idnr}}) for idnr in idnrs]
+
+
+def match_bodies(reference: pl.DataFrame, seed: int) -> list[str]:
+    """``/v1/match`` bodies: name, first names, birth date and postcode of reference persons."""
+    rows = reference.sample(min(2_000, reference.height), seed=seed).iter_rows(named=True)
+    return [
+        json.dumps(
+            {
+                "record": {
+                    "family_name": row["family_name"] or "",
+                    "first_names": " ".join(row["first_names"] or []),
+                    "birth_date": f"{row['birth_year'] or 1900:04d}-"
+                    f"{row['birth_month'] or 0:02d}-{row['birth_day'] or 0:02d}",
+                    "address": {"postcode": row["postcode"]},
+                }
+            },
+            ensure_ascii=False,
+        )
+        for row in rows
+    ]
 
 
 def time_matches(index: OnlineIndex, reference: pl.DataFrame, queries: int, seed: int) -> None:
@@ -157,11 +205,11 @@ def time_matches(index: OnlineIndex, reference: pl.DataFrame, queries: int, seed
 
 
 async def _load(
-    port: int, key: str, idnrs: list[str], requests: int, concurrency: int, seconds: float
+    port: int, load: Load, requests: int, concurrency: int, seconds: float
 ) -> tuple[int, int, list[float], float]:
-    """Send evidence requests; returns (ok, errors, latencies, elapsed)."""
-    url = f"http://127.0.0.1:{port}/v1/evidence-requests"
-    headers = {"Authorization": f"Bearer {key}"}
+    """Send ``load``'s bodies in turn; returns (ok, errors, latencies, elapsed)."""
+    url = f"http://127.0.0.1:{port}{load.path}"
+    headers = {"Authorization": f"Bearer {load.key}", "Content-Type": "application/json"}
     latencies: list[float] = []
     errors = 0
     sent = 0
@@ -171,16 +219,10 @@ async def _load(
     async def worker(client: httpx.AsyncClient) -> None:
         nonlocal errors, sent
         while sent < requests and time.perf_counter() < deadline:
-            idnr = idnrs[sent % len(idnrs)]
+            body = load.bodies[sent % len(load.bodies)]
             sent += 1
-            body = {
-                "evidence_type": "proof_of_residence",
-                "legal_basis": LEGAL_BASIS,
-                "purpose": PURPOSE,
-                "subject": {"idnr": idnr},
-            }
             started = time.perf_counter()
-            response = await client.post(url, json=body, headers=headers)
+            response = await client.post(url, content=body.encode(), headers=headers)
             latencies.append(time.perf_counter() - started)
             if response.status_code not in (200, 202):
                 errors += 1
@@ -192,16 +234,14 @@ async def _load(
 
 
 WRK_SCRIPT = """
-local idnrs = {%s}
+local bodies = {%s}
 local i = 0
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer %s"
 request = function()
-  i = i %% #idnrs + 1
-  local body = '{"evidence_type":"proof_of_residence","legal_basis":"%s","purpose":"%s",' ..
-    '"subject":{"idnr":"' .. idnrs[i] .. '"}}'
-  return wrk.format(nil, nil, nil, body)
+  i = i %% #bodies + 1
+  return wrk.format(nil, nil, nil, bodies[i])
 end
 """
 
@@ -220,14 +260,14 @@ def session_cpu_seconds(session: int) -> float:
     return total / ticks
 
 
-def _wrk(port: int, key: str, idnrs: list[str], args: argparse.Namespace) -> tuple[int, float]:
+def _wrk(port: int, load: Load, args: argparse.Namespace) -> tuple[int, float]:
     """Drive the server with wrk (C load generator, loopback, bounded by ``--seconds``)."""
     if shutil.which("wrk") is None:
         sys.exit("--load wrk needs the wrk load generator (Debian: apt-get install wrk)")
-    listed = ",".join(f'"{idnr}"' for idnr in idnrs[:2000])
+    listed = ",".join(f"[==[{body}]==]" for body in load.bodies)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % (listed, key, LEGAL_BASIS, PURPOSE))
-    url = f"http://127.0.0.1:{port}/v1/evidence-requests"
+        script.write(WRK_SCRIPT % (listed, load.key))
+    url = f"http://127.0.0.1:{port}{load.path}"
     command = ["wrk", "-t1", f"-c{args.concurrency}", f"-d{int(args.seconds)}s", "--latency"]
     output = subprocess.run(
         [*command, "-s", script.name, url], capture_output=True, text=True, check=True
@@ -245,9 +285,13 @@ def _wrk(port: int, key: str, idnrs: list[str], args: argparse.Namespace) -> tup
     return sent, rate
 
 
-def serve_and_load(url: str, key: str, idnrs: list[str], args: argparse.Namespace) -> None:
-    """Run ``regmod serve`` on loopback and drive evidence requests against it."""
+def serve_and_load(
+    url: str, load: Load, args: argparse.Namespace, model: Path | None = None
+) -> None:
+    """Run ``regmod serve`` on loopback and drive ``load`` against it."""
     env = {**os.environ, "REGMOD_DATABASE_URL": url}
+    if model is not None:
+        env["REGMOD_API_MODEL"] = str(model)
     runner = "from regmod.cli.app import main; main()"
     command = [sys.executable, "-c", runner, "serve", "--host", "127.0.0.1"]
     command += ["--port", str(args.port), "--workers", str(args.workers), "--log-level", "warning"]
@@ -259,26 +303,29 @@ def serve_and_load(url: str, key: str, idnrs: list[str], args: argparse.Namespac
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
+        started = time.perf_counter()
+        asyncio.run(_load(args.port, load, args.workers * 2, args.workers * 2, 600.0))
+        print(f"warm-up (a match builds the tenant's index): {time.perf_counter() - started:.1f} s")
         if args.load == "wrk":
             rates = []
             for run in range(1, args.runs + 1):
                 print(f"wrk run {run} of {args.runs}")
                 cpu = session_cpu_seconds(server.pid)
-                sent, rate = _wrk(args.port, key, idnrs, args)
+                sent, rate = _wrk(args.port, load, args)
                 cpu = session_cpu_seconds(server.pid) - cpu
                 print(f"  server CPU {cpu:.1f} s: {cpu / max(sent, 1) * 1e3:.2f} ms per request")
                 rates.append(rate)
-            print(f"evidence-requests: median {statistics.median(rates):.0f} req/s of {rates}")
+            print(f"{load.path}: median {statistics.median(rates):.0f} req/s of {rates}")
             return
         warm = min(200, args.requests)
-        asyncio.run(_load(args.port, key, idnrs, warm, args.concurrency, args.seconds))
+        asyncio.run(_load(args.port, load, warm, args.concurrency, args.seconds))
         cpu = session_cpu_seconds(server.pid)
         ok, errors, latencies, elapsed = asyncio.run(
-            _load(args.port, key, idnrs, args.requests, args.concurrency, args.seconds)
+            _load(args.port, load, args.requests, args.concurrency, args.seconds)
         )
         cpu = session_cpu_seconds(server.pid) - cpu
         print(
-            f"evidence-requests       n={ok + errors:6d}  {(ok + errors) / elapsed:7.0f} req/s"
+            f"{load.path}  n={ok + errors:6d}  {(ok + errors) / elapsed:7.0f} req/s"
             f"  errors {errors}  p50 {percentile(latencies, 0.5) * 1e3:.1f} ms"
             f"  p99 {percentile(latencies, 0.99) * 1e3:.1f} ms"
             f"  (workers {args.workers}, concurrency {args.concurrency})"
@@ -303,6 +350,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="wrk runs against the one server.")
     parser.add_argument("--skip-match", action="store_true", help="Only the server load test.")
     parser.add_argument(
+        "--endpoint",
+        choices=("evidence", "match"),
+        default="evidence",
+        help="Load /v1/evidence-requests (by IDNr) or /v1/match (by attributes).",
+    )
+    parser.add_argument(
         "--postgres", help="PostgreSQL URL; the store goes into a schema made for the run."
     )
     args = parser.parse_args()
@@ -320,10 +373,16 @@ def main() -> None:
             time_matches(index, reference, args.queries, args.seed)
         with store_url(args.postgres, Path(folder)) as url:
             started = time.perf_counter()
-            key = load_store(url, reference)
+            keys = load_store(url, reference)
             print(f"store loaded in {time.perf_counter() - started:.1f} s")
-            sample = reference["idnr"].sample(min(10_000, reference.height), seed=args.seed)
-            serve_and_load(url, key, sample.to_list(), args)
+            model = Path(folder) / "model.json"
+            hand_set_model().save(model)
+            if args.endpoint == "match":
+                load = Load("/v1/match", keys["match"], match_bodies(reference, args.seed))
+            else:
+                bodies = evidence_bodies(reference, args.seed)
+                load = Load("/v1/evidence-requests", keys["evidence"], bodies)
+            serve_and_load(url, load, args, model)
 
 
 if __name__ == "__main__":
