@@ -34,7 +34,9 @@ _HOUSE = "__normalise_house_number"
 def raw(schema: pl.Schema, field: str) -> pl.Expr:
     """The raw text column of ``field``, or a null string column when the frame lacks it."""
     name = raw_column(field)
-    return pl.col(name).cast(pl.String) if name in schema else pl.lit(None, dtype=pl.String)
+    if name in schema:
+        return pl.col(name).cast(pl.String)
+    return pl.repeat(None, pl.len(), dtype=pl.String)  # a column, not a scalar literal
 
 
 def _parsed(schema: pl.Schema) -> list[pl.Expr]:

@@ -70,7 +70,10 @@ def _check_digit_holds(number: pl.Expr) -> pl.Expr:
 
 
 def valid_idnr(expr: pl.Expr) -> pl.Expr:
-    """The IDNr as 11 digits when valid, else null (``"36 574 261 809"`` → ``"36574261809"``)."""
+    """The IDNr as 11 digits when valid, else null (``"36 574 261 809"`` → ``"36574261809"``).
+
+    ``expr`` is a column: the check-digit fold does not broadcast a scalar literal.
+    """
     number = _compact(expr)
     valid = (
         number.str.contains(r"^[1-9]\d{10}$")
