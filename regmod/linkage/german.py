@@ -7,6 +7,9 @@ built here). Blocking never uses sex; address agreement is supporting evidence o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import polars as pl
 
 from matching.spec import (
@@ -64,6 +67,20 @@ def prepare_for_linkage(frame: pl.DataFrame) -> pl.DataFrame:
         street_key=street_key,
         address_key=pl.concat_str(street_key, number, separator="|"),
     )
+
+
+def linkage_keys(values: Mapping[str, Any]) -> dict[str, str | None]:
+    """``prepare_for_linkage``'s keys of one normalised record given as a dict (no frame)."""
+    year, month, day = values["birth_year"], values["birth_month"], values["birth_day"]
+    full_date = None
+    if year is not None and month is not None and day is not None:
+        full_date = f"{str(year).zfill(4)}{str(month).zfill(2)}{str(day).zfill(2)}"
+    postcode, street, number = values["postcode"], values["street_search"], values["house_number"]
+    street_key = None if postcode is None or street is None else f"{postcode}|{street}"
+    address_key = None
+    if street_key is not None and number is not None:
+        address_key = f"{street_key}|{number}{values['house_number_suffix'] or ''}"
+    return {"birth_date_text": full_date, "street_key": street_key, "address_key": address_key}
 
 
 def _family_name() -> Comparison:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from regmod.normalize._distinct import native_per_distinct
-from regmod.normalize.text import fold_letters
+from regmod.normalize.text import WHITESPACE, fold_letters, fold_letters_value, strip_value
 
 HOUSE_NUMBER = pl.Struct({"number": pl.Int32(), "suffix": pl.String()})
+
+_COUNTRY_PREFIX = re.compile(f"^de?[{WHITESPACE}]*-?[{WHITESPACE}]*", re.IGNORECASE)
+_INNER_SPACE = re.compile(f"[{WHITESPACE}]")
+_FIVE_DIGITS = re.compile(r"\d{5}")
+_STRASSE = re.compile(r"stra(?:ss|s)e\b")
+_PLATZ = re.compile(r"platz\b")
+_NOT_KEY = re.compile(r"[^a-z0-9?]")
+_NUMBER_AND_SUFFIX = re.compile(r"(\d{1,9})(.*)")
 
 
 def _postcode_digits(expr: pl.Expr) -> pl.Expr:
@@ -23,6 +33,14 @@ def normalise_postcode(expr: pl.Expr) -> pl.Expr:
     """
     digits = _postcode_digits(expr)
     return pl.when(digits.str.contains(r"^\d{5}$")).then(digits)
+
+
+def postcode_value(text: str | None) -> str | None:
+    """``normalise_postcode`` of one value."""
+    if text is None:
+        return None
+    digits = _INNER_SPACE.sub("", _COUNTRY_PREFIX.sub("", strip_value(text), count=1))
+    return digits if _FIVE_DIGITS.fullmatch(digits) else None
 
 
 def postcode_problem(expr: pl.Expr) -> pl.Expr:
@@ -55,6 +73,14 @@ def _street_key(expr: pl.Expr) -> pl.Expr:
     return pl.when(key != "").then(key)
 
 
+def street_key_value(text: str | None) -> str | None:
+    """``street_search_form`` of one value."""
+    if text is None:
+        return None
+    key = _PLATZ.sub("pl", _STRASSE.sub("str", fold_letters_value(text)))
+    return _NOT_KEY.sub("", key) or None
+
+
 def split_house_number(expr: pl.Expr) -> pl.Expr:
     """Struct{number, suffix}: ``12a`` and ``12 a`` → (12, "a"), ``12-14`` → (12, "-14"), ``12/1`` → (12, "/1").
 
@@ -77,3 +103,16 @@ def _house_number(expr: pl.Expr) -> pl.Expr:
         )
         .otherwise(pl.lit(None, dtype=HOUSE_NUMBER))
     )
+
+
+def house_number_value(text: str | None) -> dict[str, int | str | None] | None:
+    """``split_house_number`` of one value."""
+    if text is None:
+        return None
+    stripped = strip_value(text)
+    number = re.match(r"\d{1,9}", stripped)
+    if number is None:
+        return None
+    whole = _NUMBER_AND_SUFFIX.fullmatch(stripped)
+    suffix = None if whole is None else _INNER_SPACE.sub("", whole.group(2)).lower()
+    return {"number": int(number.group()), "suffix": suffix or None}

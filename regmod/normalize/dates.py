@@ -7,9 +7,13 @@ month 13, a day without a month) become a null struct.
 
 from __future__ import annotations
 
+import calendar
+import re
+
 import polars as pl
 
 from regmod.normalize._distinct import per_distinct
+from regmod.normalize.text import strip_value
 
 PARTIAL_DATE = pl.Struct({"year": pl.Int16(), "month": pl.Int8(), "day": pl.Int8()})
 
@@ -19,6 +23,8 @@ _FORMATS: tuple[tuple[str, tuple[int, int, int]], ...] = (
     (r"^(\d{4})(\d{2})(\d{2})$", (1, 2, 3)),
 )
 """Each accepted layout with the capture groups of (year, month, day)."""
+
+_COMPILED_FORMATS = tuple((re.compile(pattern), groups) for pattern, groups in _FORMATS)
 
 
 def _written_parts(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
@@ -100,3 +106,26 @@ def _checked(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
         )
         .otherwise(pl.lit(None, dtype=PARTIAL_DATE))
     )
+
+
+def partial_date_value(text: str | None) -> dict[str, int | None] | None:
+    """``parse_partial_date`` of one value."""
+    if text is None:
+        return None
+    stripped = strip_value(text)
+    for pattern, groups in _COMPILED_FORMATS:
+        match = pattern.fullmatch(stripped)
+        if match:
+            year, month, day = (int(match.group(group)) for group in groups)
+            break
+    else:
+        return None
+    month_known = 1 <= month <= 12
+    possible = (
+        1000 <= year <= 9999
+        and 0 <= month <= 12
+        and (day == 0 or (month_known and 1 <= day <= calendar.monthrange(year, month)[1]))
+    )
+    if not possible:
+        return None
+    return {"year": year, "month": month or None, "day": day or None}

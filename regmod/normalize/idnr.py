@@ -9,14 +9,20 @@ test holds the two to the same answers.
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 from stdnum.de import idnr as stdnum_idnr
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 
 from regmod.normalize._distinct import map_distinct
+from regmod.normalize.text import WHITESPACE
 
 _SEPARATORS = r"[\s\-./,]"
 """Characters a printed IDNr may carry (``36 574 261 809``), as stdnum's ``compact`` strips."""
+
+_SEPARATOR_VALUE = re.compile(_SEPARATORS.replace(r"\s", WHITESPACE))
+_DIGITS = re.compile(r"[1-9]\d{10}")
 
 
 def idnr_problem(text: str) -> str | None:
@@ -42,6 +48,14 @@ def idnr_problem(text: str) -> str | None:
 def is_valid_idnr(text: str) -> bool:
     """True for a valid IDNr such as ``"36 574 261 809"``."""
     return idnr_problem(text) is None
+
+
+def valid_idnr_value(text: str | None) -> str | None:
+    """``valid_idnr`` of one value, by stdnum."""
+    if text is None:
+        return None
+    number = _SEPARATOR_VALUE.sub("", text)
+    return number if _DIGITS.fullmatch(number) and stdnum_idnr.is_valid(number) else None
 
 
 def _compact(expr: pl.Expr) -> pl.Expr:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from regmod.normalize.text import strip_value
+
 BLOCK_VALUES: dict[str, bool] = {
     **dict.fromkeys(("ja", "j", "yes", "y", "1", "true", "wahr", "x"), True),
     **dict.fromkeys(("nein", "n", "no", "0", "false", "falsch"), False),
@@ -24,6 +26,12 @@ def normalise_information_block(expr: pl.Expr) -> pl.Expr:
         .then(False)
         .otherwise(spelling.replace_strict(BLOCK_VALUES, default=True, return_dtype=pl.Boolean))
     )
+
+
+def information_block_value(text: str | None) -> bool:
+    """``normalise_information_block`` of one value."""
+    spelling = "" if text is None else strip_value(text).lower()
+    return spelling != "" and BLOCK_VALUES.get(spelling, True)
 
 
 def is_unknown_block_value(expr: pl.Expr) -> pl.Expr:

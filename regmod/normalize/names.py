@@ -15,7 +15,7 @@ from collections.abc import Callable
 import polars as pl
 
 from regmod.normalize._distinct import per_distinct
-from regmod.normalize.text import clean_text
+from regmod.normalize.text import WHITESPACE, clean_text, clean_text_value, strip_value
 
 _DOCTOR_SPECIALITY = (
     r"med|dent|vet|rer|nat|pol|phil|jur|iur|oec|theol|habil|sc|soc|paed|agr|ing|publ|math|h\.\s*c"
@@ -64,6 +64,12 @@ NAME_PARTICLES: tuple[str, ...] = (
 
 _PARTICLE_WORDS = sorted({word for particle in NAME_PARTICLES for word in particle.split()})
 _PARTICLE_BEFORE_NAME = rf"\b(?:{'|'.join(_PARTICLE_WORDS)}) +"
+_PARTICLES_BEFORE_NAME = re.compile(_PARTICLE_BEFORE_NAME)
+_LEADING_BIRTH_MARKER_VALUE = re.compile(
+    _LEADING_BIRTH_MARKER.replace(r"\s", f"[{WHITESPACE}]").removeprefix("(?i)"), re.IGNORECASE
+)
+_FIRST_NAME_HYPHEN = re.compile(f"[{WHITESPACE}]*-[{WHITESPACE}]*")
+_FIRST_NAME_SEPARATORS = re.compile(f"[{WHITESPACE},]+")
 
 NAME_FIELD = pl.Struct({"name": pl.String(), "doctoral_degree": pl.String()})
 FAMILY_NAME_FIELD = pl.Struct(
@@ -139,9 +145,21 @@ def family_name_field(expr: pl.Expr) -> pl.Expr:
     return _map_cleaned(expr, split_family_name_field, FAMILY_NAME_FIELD)
 
 
+def family_name_field_value(text: str | None) -> dict[str, str | None] | None:
+    """``family_name_field`` of one value."""
+    cleaned = clean_text_value(text)
+    return None if cleaned is None else split_family_name_field(cleaned)
+
+
 def name_field(expr: pl.Expr) -> pl.Expr:
     """Struct{name, doctoral_degree} of a raw name field (first names) with titles split off."""
     return _map_cleaned(expr, _name_and_degree, NAME_FIELD)
+
+
+def name_field_value(text: str | None) -> dict[str, str | None] | None:
+    """``name_field`` of one value."""
+    cleaned = clean_text_value(text)
+    return None if cleaned is None else _name_and_degree(cleaned)
 
 
 def clean_birth_name(expr: pl.Expr) -> pl.Expr:
@@ -149,16 +167,30 @@ def clean_birth_name(expr: pl.Expr) -> pl.Expr:
     return clean_text(clean_text(expr).str.replace(_LEADING_BIRTH_MARKER, ""))
 
 
+def clean_birth_name_value(text: str | None) -> str | None:
+    """``clean_birth_name`` of one value."""
+    cleaned = clean_text_value(text)
+    if cleaned is None:
+        return None
+    return clean_text_value(_LEADING_BIRTH_MARKER_VALUE.sub("", cleaned, count=1))
+
+
+def _degree(text: str) -> str | None:
+    return _degree_of(text) if _LEADING_TITLES.fullmatch(text) else text
+
+
 def doctoral_degree(expr: pl.Expr) -> pl.Expr:
     """Doctoral degree from a title field: doctoral and professor titles kept, diplomas dropped.
 
     Text that is no recognised title is kept as written (the field is meant for titles).
     """
+    return _map_cleaned(expr, _degree, pl.String())
 
-    def degree(text: str) -> str | None:
-        return _degree_of(text) if _LEADING_TITLES.fullmatch(text) else text
 
-    return _map_cleaned(expr, degree, pl.String())
+def doctoral_degree_value(text: str | None) -> str | None:
+    """``doctoral_degree`` of one value."""
+    cleaned = clean_text_value(text)
+    return None if cleaned is None else _degree(cleaned)
 
 
 def family_name_core(search: pl.Expr) -> pl.Expr:
@@ -167,9 +199,21 @@ def family_name_core(search: pl.Expr) -> pl.Expr:
     return pl.when(core != "").then(core).otherwise(search)
 
 
+def family_name_core_value(search: str | None) -> str | None:
+    """``family_name_core`` of one value."""
+    if search is None:
+        return None
+    return _PARTICLES_BEFORE_NAME.sub("", search).strip(" -") or search
+
+
 def family_name_parts(core: pl.Expr) -> pl.Expr:
     """Parts of a double-barrelled name: ``meyer-schulz`` → ``[meyer, schulz]``."""
     return core.str.replace_all(" ", "-", literal=True).str.split("-")
+
+
+def family_name_parts_value(core: str | None) -> list[str] | None:
+    """``family_name_parts`` of one value."""
+    return None if core is None else core.replace(" ", "-").split("-")
 
 
 def first_names_list(cleaned: pl.Expr) -> pl.Expr:
@@ -178,3 +222,11 @@ def first_names_list(cleaned: pl.Expr) -> pl.Expr:
         cleaned.str.replace_all(r"\s*-\s*", "-").str.replace_all(r"[\s,]+", " ").str.strip_chars()
     )
     return joined.str.split(" ").list.eval(pl.element().filter(pl.element() != ""))
+
+
+def first_names_list_value(cleaned: str | None) -> list[str] | None:
+    """``first_names_list`` of one value."""
+    if cleaned is None:
+        return None
+    joined = _FIRST_NAME_SEPARATORS.sub(" ", _FIRST_NAME_HYPHEN.sub("-", cleaned))
+    return [name for name in strip_value(joined).split(" ") if name != ""]

@@ -84,3 +84,8 @@ def _code_or_none(text: str) -> str | None:
 def koelner_phonetik(expr: pl.Expr) -> pl.Expr:
     """Kölner Phonetik of a string column, computed once per distinct value; null without letters."""
     return map_distinct(expr, _code_or_none, pl.String())
+
+
+def koelner_phonetik_value(text: str | None) -> str | None:
+    """``koelner_phonetik`` of one value."""
+    return None if text is None else _code_or_none(text)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import polars as pl
+
+from regmod.normalize.text import strip_value
 
 SEX_CODES: dict[str, str] = {
     "m": "m",
@@ -31,6 +35,13 @@ def _spelling(expr: pl.Expr) -> pl.Expr:
 def normalise_sex(expr: pl.Expr) -> pl.Expr:
     """Register code ``m``/``w``/``d``/``x``; blank and unknown spellings become null."""
     return _spelling(expr).replace_strict(SEX_CODES, default=None, return_dtype=pl.String)
+
+
+def sex_value(text: str | None) -> str | None:
+    """``normalise_sex`` of one value."""
+    if text is None:
+        return None
+    return SEX_CODES.get(strip_value(unicodedata.normalize("NFC", text)).lower())
 
 
 def is_unknown_sex(expr: pl.Expr) -> pl.Expr:

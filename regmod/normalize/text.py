@@ -12,6 +12,9 @@ Kölner Phonetik skips it like any non-letter.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import polars as pl
 
 from regmod.normalize._distinct import native_per_distinct
@@ -43,6 +46,22 @@ _LETTERS_WITHOUT_DECOMPOSITION = {
 
 _APOSTROPHES = r"['’‘`´ʼ]"
 
+_WHITESPACE_CHARACTERS = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+"""Unicode ``White_Space``: what Polars' ``\\s`` and ``strip_chars()`` mean, for the scalar forms."""
+
+WHITESPACE = re.escape(_WHITESPACE_CHARACTERS)
+"""``_WHITESPACE_CHARACTERS`` as the body of a Python character class."""
+
+_SPACES = re.compile(f"[{WHITESPACE}]+")
+_FOLDED_PUNCTUATION = re.compile(f"[^a-z0-9?{WHITESPACE}-]")
+_HYPHEN_RUN = re.compile(f"[{WHITESPACE}]*-[{WHITESPACE}-]*")
+_GERMAN_TRANSLATION = str.maketrans(_GERMAN_TRANSLITERATION)
+_UNDECOMPOSED_TRANSLATION = str.maketrans(_LETTERS_WITHOUT_DECOMPOSITION)
+
 
 def clean_text(expr: pl.Expr) -> pl.Expr:
     """NFC, lost letters as ``?``, whitespace collapsed and trimmed; blank becomes null."""
@@ -53,6 +72,19 @@ def clean_text(expr: pl.Expr) -> pl.Expr:
         .str.strip_chars()
     )
     return pl.when(cleaned != "").then(cleaned)
+
+
+def strip_value(text: str) -> str:
+    """``text`` without leading and trailing Unicode whitespace (as ``str.strip_chars()``)."""
+    return text.strip(_WHITESPACE_CHARACTERS)
+
+
+def clean_text_value(text: str | None) -> str | None:
+    """``clean_text`` of one value."""
+    if text is None:
+        return None
+    cleaned = unicodedata.normalize("NFC", text).replace(_REPLACEMENT_CHARACTER, LOST_LETTER)
+    return strip_value(_SPACES.sub(" ", cleaned)) or None
 
 
 def fold_letters(expr: pl.Expr) -> pl.Expr:
@@ -68,6 +100,19 @@ def fold_letters(expr: pl.Expr) -> pl.Expr:
         .str.replace_all(r"\p{Mn}", "")
         .str.replace_many(_LETTERS_WITHOUT_DECOMPOSITION)
     )
+
+
+def fold_letters_value(text: str) -> str:
+    """``fold_letters`` of one value."""
+    lowered = (
+        unicodedata.normalize("NFC", text)
+        .replace(_REPLACEMENT_CHARACTER, LOST_LETTER)
+        .lower()
+        .translate(_GERMAN_TRANSLATION)
+    )
+    decomposed = unicodedata.normalize("NFD", lowered)
+    bases = "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+    return bases.translate(_UNDECOMPOSED_TRANSLATION)
 
 
 def search_form(expr: pl.Expr) -> pl.Expr:
@@ -91,6 +136,20 @@ def _search_form(expr: pl.Expr) -> pl.Expr:
     return pl.when(folded != "").then(folded)
 
 
+def search_form_value(text: str | None) -> str | None:
+    """``search_form`` of one value."""
+    if text is None:
+        return None
+    folded = re.sub(_APOSTROPHES, "", fold_letters_value(text))
+    folded = _HYPHEN_RUN.sub("-", _FOLDED_PUNCTUATION.sub(" ", folded))
+    return _SPACES.sub(" ", folded).strip(" -") or None
+
+
 def has_lost_letter(expr: pl.Expr) -> pl.Expr:
     """True where the text holds a ``?`` or U+FFFD standing for a letter lost in export."""
     return expr.str.contains(rf"[?{_REPLACEMENT_CHARACTER}]").fill_null(False)
+
+
+def has_lost_letter_value(text: str | None) -> bool:
+    """``has_lost_letter`` of one value."""
+    return text is not None and (LOST_LETTER in text or _REPLACEMENT_CHARACTER in text)
