@@ -6,6 +6,8 @@ order ``score`` adds them, so the last cumulative value equals ``match_weight`` 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from matching.comparisons import NULL_LEVEL, gamma_column
@@ -32,8 +34,13 @@ def waterfall(scored: pl.DataFrame, model: TrainedModel, idx_l: int, idx_r: int)
     return explain_row(row.row(0, named=True), model)
 
 
-def explain_row(row: dict[str, object], model: TrainedModel) -> pl.DataFrame:
+def explain_row(row: Mapping[str, object], model: TrainedModel) -> pl.DataFrame:
     """The waterfall of one scored row given as a column → value mapping."""
+    return pl.DataFrame(waterfall_steps(row, model), schema=WATERFALL_SCHEMA)
+
+
+def waterfall_steps(row: Mapping[str, object], model: TrainedModel) -> list[dict[str, object]]:
+    """``explain_row`` as a list of step dicts, without building a frame (online answers)."""
     missing = [bayes_factor_column(c.name) for c in model.spec.comparisons]
     missing = [name for name in missing if name not in row]
     if missing:
@@ -47,10 +54,11 @@ def explain_row(row: dict[str, object], model: TrainedModel) -> pl.DataFrame:
             "cumulative_weight": cumulative,
         }
     ]
+    labels = model.level_labels()
     for comparison in model.spec.comparisons:
         gamma = row[gamma_column(comparison.name)]
         assert isinstance(gamma, int)
-        label = "null" if gamma == NULL_LEVEL else comparison.level_labels()[gamma]
+        label = "null" if gamma == NULL_LEVEL else labels[comparison.name][gamma]
         terms = [(comparison.name, label, bayes_factor_column(comparison.name))]
         if comparison.term_frequency is not None:
             terms.append(
@@ -72,4 +80,4 @@ def explain_row(row: dict[str, object], model: TrainedModel) -> pl.DataFrame:
                     "cumulative_weight": cumulative,
                 }
             )
-    return pl.DataFrame(rows, schema=WATERFALL_SCHEMA)
+    return rows

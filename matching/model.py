@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -66,6 +67,8 @@ class TrainedModel(BaseModel):
     spec: LinkageSpec
     parameters: Parameters
     _tf_frames: dict[str, pl.DataFrame] | None = PrivateAttr(default=None)
+    _hash: str | None = PrivateAttr(default=None)
+    _level_labels: dict[str, list[str]] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _check_parameters_fit_spec(self) -> TrainedModel:
@@ -82,8 +85,30 @@ class TrainedModel(BaseModel):
 
     @property
     def model_hash(self) -> str:
-        """SHA-256 (hex) of the canonical JSON of spec and parameters."""
-        return hashlib.sha256(canonical_json(self._content()).encode()).hexdigest()
+        """SHA-256 (hex) of the canonical JSON of spec and parameters (computed once: frozen)."""
+        if self._hash is None:
+            self._hash = hashlib.sha256(canonical_json(self._content()).encode()).hexdigest()
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        """Same spec and parameters; what is cached from them does not count."""
+        if not isinstance(other, TrainedModel):
+            return NotImplemented
+        return self.spec == other.spec and self.parameters == other.parameters
+
+    __hash__ = None  # type: ignore[assignment]  # holds lists and dicts
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy whose cached hash, labels and tables are rebuilt from its own content."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy._hash, copy._level_labels, copy._tf_frames = None, None, None
+        return copy
+
+    def level_labels(self) -> dict[str, list[str]]:
+        """Each comparison's agreement-level labels by comparison name (built once per model)."""
+        if self._level_labels is None:
+            self._level_labels = {c.name: c.level_labels() for c in self.spec.comparisons}
+        return self._level_labels
 
     def tf_tables(self) -> dict[str, pl.DataFrame]:
         """Term-frequency tables as ``value, frequency`` frames (built once per model)."""

@@ -20,7 +20,7 @@ import polars as pl
 
 from matching.block_index import BlockIndex
 from matching.errors import MatchingError, SpecError
-from matching.explain import explain_row
+from matching.explain import WATERFALL_SCHEMA, waterfall_steps
 from matching.model import TrainedModel
 from matching.query_levels import QueryPairs, check_levels, query_levels, reference_columns
 from matching.query_weights import QueryWeights
@@ -62,9 +62,13 @@ class QueryResult:
 
     def explanation(self, rank: int = 0) -> pl.DataFrame:
         """Waterfall of the candidate at ``rank`` (0: the best): prior, then each comparison."""
+        return pl.DataFrame(self.steps(rank), schema=WATERFALL_SCHEMA)
+
+    def steps(self, rank: int = 0) -> list[dict[str, object]]:
+        """``explanation(rank)`` as step dicts, without building a frame."""
         if not 0 <= rank < len(self.rows):
             raise MatchingError(f"rank {rank} outside 0..{len(self.rows) - 1}")
-        return explain_row(self.rows[rank], self.model)
+        return waterfall_steps(self.rows[rank], self.model)
 
 
 class OnlineIndex:
@@ -87,6 +91,7 @@ class OnlineIndex:
             )
         self.reference = reference.select(needed)
         self._record_ids = self.reference[spec.record_id]
+        self._record_id_list = self._record_ids.to_list()  # a few lookups: no Series gather
         self._schema = self.reference.drop(spec.record_id).schema
         compared = sorted(set().union(*(comparison_columns(c) for c in spec.comparisons)))
         self._columns = reference_columns(self.reference.select(compared))
@@ -126,9 +131,10 @@ class OnlineIndex:
         if margins:
             runner_up = float(scored.weight[ranked[1]]) if ranked.size > 1 else None
             margins[0] = None if runner_up is None else weights[0] - runner_up
+        best = rows[order].tolist()
         columns = [
-            rows[order].tolist(),
-            self._record_ids.gather(rows[order]).to_list(),
+            best,
+            [self._record_id_list[row] for row in best],
             *scored.columns(order),
             weights,
             [_probability(weight) for weight in weights],

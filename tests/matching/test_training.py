@@ -217,3 +217,14 @@ def test_patterns_count_each_distinct_combination_of_levels_and_flags(
         expected[row] = expected.get(row, 0) + 1
     assert patterns.schema == {**schema, "count": pl.Float64}
     assert patterns.rows() == [(*key, float(n)) for key, n in sorted(expected.items())]
+
+
+def test_cached_hash_and_labels_follow_a_copy_with_new_content() -> None:
+    left, right = people(200, 9)
+    model = Linker(left, right, spec()).training.train()
+    before, labels = model.model_hash, model.level_labels()
+    shifted = model.parameters.model_copy(update={"prior": model.parameters.prior / 2})
+    copy = model.model_copy(update={"parameters": shifted})
+    assert copy.model_hash != before and copy != model
+    assert copy.level_labels() == labels == {c.name: c.level_labels() for c in spec().comparisons}
+    assert TrainedModel.from_json(model.to_json()) == model  # caches do not count for equality
