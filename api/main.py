@@ -51,6 +51,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.api_warm_indexes:
+            services.indexes.start_warming()  # /readyz answers 503 until it is done
         yield
         await asyncio.to_thread(services.evidence.close)  # commit what is queued, then stop
 

@@ -46,7 +46,7 @@ from fixtures.generate import (
 )
 from matching.online import OnlineIndex
 from regmod.evidence.model import SubjectAttributes
-from regmod.evidence.online import attributes_as_raw, linkable
+from regmod.evidence.online import linkable, linkable_subject
 from regmod.record import RECORD_ID, PartialDate, raw_column
 from regmod.store.access import Role, create_api_key, create_requester, grant_entitlement
 from regmod.store.engine import Store
@@ -196,7 +196,7 @@ def time_matches(index: OnlineIndex, reference: pl.DataFrame, queries: int, seed
             postcode=row["postcode"],
         )
         started = time.perf_counter()
-        index.query(linkable(attributes_as_raw(attributes)))
+        index.query(linkable_subject(attributes))
         full.append(time.perf_counter() - started)
     print(
         f"match (normalise+query) n={len(full):6d}  p50 {percentile(full, 0.5) * 1e3:7.2f} ms"
@@ -297,15 +297,20 @@ def serve_and_load(
     command += ["--port", str(args.port), "--workers", str(args.workers), "--log-level", "warning"]
     server = subprocess.Popen(command, env=env, start_new_session=True)
     try:
-        for _ in range(300):
+        started, ready_in_a_row = time.perf_counter(), 0
+        # Each worker builds the indexes before it is ready; a probe reaches one worker, so
+        # wait for many ready answers in a row.
+        while ready_in_a_row < 10 * args.workers and time.perf_counter() - started < 900:
             try:
-                if httpx.get(f"http://127.0.0.1:{args.port}/readyz").status_code == 200:
-                    break
+                ready = httpx.get(f"http://127.0.0.1:{args.port}/readyz").status_code == 200
             except httpx.TransportError:
-                time.sleep(0.1)
+                ready = False
+            ready_in_a_row = ready_in_a_row + 1 if ready else 0
+            time.sleep(0.05 if ready else 0.2)
+        print(f"server ready (online indexes built): {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         asyncio.run(_load(args.port, load, args.workers * 2, args.workers * 2, 600.0))
-        print(f"warm-up (a match builds the tenant's index): {time.perf_counter() - started:.1f} s")
+        print(f"warm-up requests: {time.perf_counter() - started:.1f} s")
         if args.load == "wrk":
             rates = []
             for run in range(1, args.runs + 1):

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         default=5.0,
         description="How long a tenant's online index is trusted before its persons are recounted.",
     )
+    api_warm_indexes: bool = Field(
+        default=True,
+        description="Build every tenant's online index when the server starts (/readyz waits "
+        "for it), so that no request pays for the build.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -1,4 +1,4 @@
-"""Liveness, readiness (the store answers) and Prometheus metrics; no authentication."""
+"""Liveness, readiness (indexes built, store answers) and Prometheus metrics; no authentication."""
 
 from __future__ import annotations
 
@@ -29,11 +29,15 @@ def healthz() -> HealthStatus:
 @router.get(
     "/readyz",
     response_model=HealthStatus,
-    responses={503: {"description": "The store is not reachable (problem)"}},
-    summary="The store is reachable",
+    responses={503: {"description": "The store is not reachable or indexes are being built"}},
+    summary="The store is reachable and the online indexes are built",
 )
 def readyz(services: ServicesDep) -> HealthStatus:
-    """``ok`` when a query against the store succeeds, else a 503 problem."""
+    """``ok`` when the start-up index build is done and the store answers, else a 503 problem."""
+    if not services.indexes.warmed.is_set():
+        raise ProblemError(
+            ProblemKind.UNAVAILABLE, "the online indexes are still being built after start-up"
+        )
     try:
         with services.store.read() as conn:
             conn.execute(sa.text("SELECT 1"))

@@ -8,9 +8,10 @@ after persons were updated in place.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,14 @@ from matching.online import OnlineIndex, QueryResult
 from regmod.errors import RegmodError
 from regmod.evidence.model import SubjectAttributes
 from regmod.evidence.resolution import Candidate
-from regmod.linkage import prepare_for_linkage
+from regmod.linkage import linkage_keys, prepare_for_linkage
 from regmod.normalize import normalise
+from regmod.normalize.single import normalised_values
 from regmod.record import RECORD_ID, raw_column
 from regmod.store.engine import Store
 from regmod.store.schema import persons
+
+_log = logging.getLogger(__name__)
 
 _STORED_AS_RAW = (
     "family_name",
@@ -81,10 +85,10 @@ def stored_persons_as_raw(stored: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def attributes_as_raw(attributes: SubjectAttributes) -> pl.DataFrame:
-    """One query record in raw canonical form."""
+def attributes_as_raw(attributes: SubjectAttributes) -> dict[str, str | None]:
+    """One query record in raw canonical form (``{<field>_raw: text}``)."""
     birth = attributes.birth_date
-    values = {
+    return {
         RECORD_ID: "query",
         raw_column("family_name"): attributes.family_name,
         raw_column("first_names"): attributes.first_names,
@@ -95,12 +99,17 @@ def attributes_as_raw(attributes: SubjectAttributes) -> pl.DataFrame:
         raw_column("postcode"): attributes.postcode,
         raw_column("city"): attributes.city,
     }
-    return pl.DataFrame([values], schema=dict.fromkeys(values, pl.String))
 
 
 def linkable(raw: pl.DataFrame) -> pl.DataFrame:
     """Normalised and keyed for the German spec."""
     return prepare_for_linkage(normalise(raw))
+
+
+def linkable_subject(attributes: SubjectAttributes) -> dict[str, Any]:
+    """One subject normalised and keyed for the German spec, by the scalar path (no frame)."""
+    values = normalised_values(attributes_as_raw(attributes))
+    return values | linkage_keys(values)
 
 
 def read_reference(conn: sa.Connection, tenant: str) -> pl.DataFrame:
@@ -152,6 +161,9 @@ class TenantIndexes:
         self.top_k = top_k
         self._cache: dict[str, _Cached] = {}
         self._lock = threading.Lock()
+        self.warmed = threading.Event()
+        """Set once ``warm`` has finished (or was never asked for)."""
+        self.warmed.set()
 
     @classmethod
     def from_model_file(
@@ -161,10 +173,45 @@ class TenantIndexes:
         model = TrainedModel.load(path) if path is not None else None
         return cls(store, model, ttl_seconds=ttl_seconds)
 
+    def start_warming(self) -> threading.Thread:
+        """Build every tenant's index in a background thread; ``warmed`` is set when done."""
+        self.warmed.clear()
+        thread = threading.Thread(target=self._warm, name="online-index-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    def _warm(self) -> None:
+        try:
+            if self.model is None:
+                return
+            with self.store.read() as conn:
+                tenants = conn.scalars(sa.select(persons.c.tenant).distinct()).all()
+            for tenant in tenants:
+                started = time.perf_counter()
+                index = self.index(tenant)
+                elapsed = time.perf_counter() - started
+                _log.info(
+                    "online index of tenant %s: %d persons in %.1f s", tenant, len(index), elapsed
+                )
+        except Exception:  # a failed warm-up must not keep the server unready; queries retry
+            _log.exception("building the online indexes at start-up failed")
+        finally:
+            self.warmed.set()
+
     def invalidate(self, tenant: str) -> None:
         """Forget ``tenant``'s index; the next query rebuilds it."""
         with self._lock:
             self._cache.pop(tenant, None)
+
+    def fresh(self, tenant: str) -> OnlineIndex | None:
+        """``tenant``'s index when it is built and was checked within the TTL, else None.
+
+        Never reads the store, so an event loop may call it and query the index in place.
+        """
+        cached = self._cache.get(tenant)
+        if cached is None or time.monotonic() - cached.checked_at >= self.ttl_seconds:
+            return None
+        return cached.index
 
     def index(self, tenant: str) -> OnlineIndex:
         """The current index of ``tenant`` (built or rebuilt as needed)."""
@@ -173,10 +220,10 @@ class TenantIndexes:
                 "no trained model is configured for online matching; run 'regmod reconcile' "
                 "or set REGMOD_API_MODEL to a model.json"
             )
+        fresh = self.fresh(tenant)
+        if fresh is not None:
+            return fresh
         now = time.monotonic()
-        cached = self._cache.get(tenant)
-        if cached is not None and now - cached.checked_at < self.ttl_seconds:
-            return cached.index
         with self._lock:
             cached = self._cache.get(tenant)
             with self.store.read() as conn:
@@ -188,13 +235,15 @@ class TenantIndexes:
             self._cache[tenant] = cached
             return cached.index
 
-    def query(self, tenant: str, record: pl.DataFrame, top_k: int | None = None) -> QueryResult:
+    def query(
+        self, tenant: str, record: Mapping[str, Any] | pl.DataFrame, top_k: int | None = None
+    ) -> QueryResult:
         """Score one linkable record against ``tenant``'s reference."""
         return self.index(tenant).query(record, top_k=top_k or self.top_k)
 
     def candidates(self, tenant: str, attributes: SubjectAttributes) -> Sequence[Candidate]:
         """Scored candidates for a subject, best first (``CandidateSource``)."""
-        result = self.query(tenant, linkable(attributes_as_raw(attributes)))
+        result = self.query(tenant, linkable_subject(attributes))
         return [
             Candidate(
                 str(row[RECORD_ID]), float(row["match_weight"]), float(row["match_probability"])

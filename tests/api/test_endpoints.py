@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from benchmarks.api_fixtures import hand_set_model
+from regmod.evidence.online import TenantIndexes
 from regmod.store.access import Role
-from tests.api.conftest import ANNA, KOELN, MUENCHEN, TWIN_1, TWIN_2, World
+from tests.api.conftest import ANNA, KOELN, MUENCHEN, PEOPLE, TWIN_1, TWIN_2, World
 from tests.api.test_evidence_requests import ANNA_ATTRIBUTES, ask
 
 PROBLEM = "application/problem+json"
@@ -108,7 +110,13 @@ def test_reconciliation_of_missing_files_is_a_problem_and_unknown_runs_are_not_f
 
 def test_health_readiness_and_metrics(world: World) -> None:
     assert world.client.get("/healthz").json() == {"status": "ok"}
+    indexes = world.client.app.state.services.indexes  # type: ignore[attr-defined]
+    assert indexes.warmed.wait(30)
     assert world.client.get("/readyz").json() == {"status": "ok"}
+    indexes.warmed.clear()  # as while the start-up build runs
+    unready = world.client.get("/readyz")
+    assert unready.status_code == 503 and "being built" in unready.json()["detail"]
+    indexes.warmed.set()
     ask(world, {"idnr": ANNA})
     metrics = world.client.get("/metrics").text
     assert (
@@ -147,3 +155,19 @@ def test_too_large_body_is_refused_with_413(world: World) -> None:
 def test_unknown_route_is_a_404_problem(world: World) -> None:
     response = world.client.get("/v1/nothing")
     assert response.status_code == 404 and response.headers["content-type"] == PROBLEM
+
+
+def test_start_up_builds_every_tenants_index_before_ready(world: World) -> None:
+    indexes = TenantIndexes(world.store, hand_set_model(), ttl_seconds=60.0)
+    assert indexes.fresh(KOELN) is None
+    indexes.start_warming().join(timeout=60)
+    assert indexes.warmed.is_set()
+    for tenant in (KOELN, MUENCHEN):
+        index = indexes.fresh(tenant)
+        assert index is not None and len(index) == len(PEOPLE[tenant])
+
+
+def test_warm_up_without_a_model_is_ready_at_once(world: World) -> None:
+    indexes = TenantIndexes(world.store, None)
+    indexes.start_warming().join(timeout=10)
+    assert indexes.warmed.is_set() and indexes.fresh(KOELN) is None
