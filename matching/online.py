@@ -10,7 +10,7 @@ scoring bit for bit; the ``top_k`` best come back as dicts, a frame only when as
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -93,6 +93,7 @@ class OnlineIndex:
         self._record_ids = self.reference[spec.record_id]
         self._record_id_list = self._record_ids.to_list()  # a few lookups: no Series gather
         self._schema = self.reference.drop(spec.record_id).schema
+        self._fits = {name: _fit_check(dtype) for name, dtype in self._schema.items()}
         compared = sorted(set().union(*(comparison_columns(c) for c in spec.comparisons)))
         self._columns = reference_columns(self.reference.select(compared))
         check_levels(spec, self._columns)
@@ -158,7 +159,7 @@ class OnlineIndex:
                 return {name: row.get(name) for name in self._schema}
             return self._cast(record)
         values = {name: record.get(name) for name in self._schema}
-        if all(_fits(value, self._schema[name]) for name, value in values.items()):
+        if all(fits(values[name]) for name, fits in self._fits.items()):
             return values
         return self._cast(pl.DataFrame([dict(record)]))
 
@@ -183,22 +184,23 @@ def _probability(weight: float) -> float:
     return 0.0 if weight <= -1024.0 else 1.0 / (1.0 + 2.0 ** (-weight))
 
 
-def _fits(value: Any, dtype: pl.DataType) -> bool:
-    """True when ``value`` is already what a column of ``dtype`` holds (no cast needed)."""
-    if value is None:
-        return True
+def _fit_check(dtype: pl.DataType) -> Callable[[Any], bool]:
+    """A test that a value is already what a column of ``dtype`` holds (no cast needed)."""
     if dtype == pl.String:
-        return type(value) is str
+        return lambda value: value is None or type(value) is str
     if dtype == pl.Float64:
-        return type(value) is float
+        return lambda value: value is None or type(value) is float
     if dtype == pl.Boolean:
-        return type(value) is bool
+        return lambda value: value is None or type(value) is bool
     if str(dtype) in _INTEGER_RANGES:
         low, high = _INTEGER_RANGES[str(dtype)]
-        return type(value) is int and low <= value <= high
+        return lambda value: value is None or (type(value) is int and low <= value <= high)
     if dtype == pl.List(pl.String):
-        return type(value) is list and all(item is None or type(item) is str for item in value)
-    return False
+        return lambda value: (
+            value is None
+            or (type(value) is list and all(item is None or type(item) is str for item in value))
+        )
+    return lambda value: value is None
 
 
 def _read_columns(model: TrainedModel) -> set[str]:

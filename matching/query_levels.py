@@ -105,152 +105,175 @@ def check_levels(spec: LinkageSpec, columns: Mapping[str, Column]) -> None:
 
 @dataclass
 class QueryPairs:
-    """One query record against the reference ``rows``: gathered columns, cached similarities."""
+    """One query record against the reference ``rows``: gathered values, cached similarities.
+
+    Candidates are few (about 15 at a median query of a million persons), so each level is
+    tested candidate by candidate in Python: at that size a NumPy call costs more than the
+    comparison it vectorises.
+    """
 
     query: Mapping[str, Any]
     columns: Mapping[str, Column]
     rows: Rows
-    _codes: dict[str, Codes] = field(default_factory=dict)
-    _numbers: dict[str, tuple[npt.NDArray[Any], Mask]] = field(default_factory=dict)
+    _gathered: dict[str, list[Any]] = field(default_factory=dict)
     scores: dict[tuple[Metric, str, str], dict[int, float]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
         return int(self.rows.size)
 
-    def codes(self, name: str) -> Codes:
-        """Codes of coded column ``name`` at the candidate rows."""
-        if name not in self._codes:
+    def gathered(self, name: str) -> list[Any]:
+        """Per candidate: the code of coded column ``name`` (negative for null), or the value of
+        numeric column ``name`` (None for null)."""
+        if name not in self._gathered:
             column = self.columns[name]
-            assert isinstance(column, CodedColumn)
-            self._codes[name] = column.codes[self.rows]
-        return self._codes[name]
+            if isinstance(column, CodedColumn):
+                self._gathered[name] = column.codes[self.rows].tolist()
+            else:
+                values = column.values[self.rows].tolist()
+                valid = column.valid[self.rows].tolist()
+                self._gathered[name] = [
+                    v if ok else None for v, ok in zip(values, valid, strict=True)
+                ]
+        return self._gathered[name]
 
-    def numbers(self, name: str) -> tuple[npt.NDArray[Any], Mask]:
-        """Values and validity of numeric column ``name`` at the candidate rows."""
-        if name not in self._numbers:
-            column = self.columns[name]
-            assert isinstance(column, NumericColumn)
-            self._numbers[name] = (column.values[self.rows], column.valid[self.rows])
-        return self._numbers[name]
-
-    def is_null(self, name: str) -> Mask:
-        """Candidates where the reference value of ``name`` is null."""
+    def is_null(self, name: str) -> list[bool]:
+        """Per candidate, whether its value of ``name`` is null."""
+        gathered = self.gathered(name)
         if isinstance(self.columns[name], CodedColumn):
-            return self.codes(name) < 0
-        return ~self.numbers(name)[1]
+            return [code < 0 for code in gathered]
+        return [value is None for value in gathered]
 
-    def where(self, test: _Test, left: str, right: str, pending: Mask) -> Mask:
-        """``test(query value)(reference value)`` at the pending candidates where both are
-        non-null, once per distinct reference value; False elsewhere."""
-        result = np.zeros(self.size, dtype=np.bool_)
-        value = self.query[left]
-        if value is None:
-            return result
-        check = test(value)
-        column = self.columns[right]
+    def where(self, check: Callable[[Any], bool], name: str) -> Candidate:
+        """``check`` of the candidate's non-null value of ``name`` (False for null), evaluated
+        once per distinct value of a coded column."""
+        gathered = self.gathered(name)
+        column = self.columns[name]
         if isinstance(column, NumericColumn):
-            numbers, valid = self.numbers(right)
-            chosen = np.flatnonzero(pending & valid)
-            result[chosen] = [check(other) for other in numbers[chosen].tolist()]
-            return result
-        chosen, codes = self._pending_codes(right, pending)
+            return lambda i: gathered[i] is not None and check(gathered[i])
         entries = column.dictionary.values
-        verdicts = {code: check(entries[code]) for code in set(codes)}
-        result[chosen] = [verdicts[code] for code in codes]
-        return result
+        verdicts: dict[int, bool] = {}
 
-    def similar(
-        self, metric: Metric, left: str, right: str, threshold: float, pending: Mask
-    ) -> Mask:
-        """String similarity of the query's ``left`` and the candidates' ``right`` at or above
+        def test(i: int) -> bool:
+            code = gathered[i]
+            if code < 0:
+                return False
+            if code not in verdicts:
+                verdicts[code] = check(entries[code])
+            return verdicts[code]
+
+        return test
+
+    def similar(self, metric: Metric, left: str, right: str, threshold: float) -> Candidate:
+        """String similarity of the query's ``left`` and the candidate's ``right`` at or above
         ``threshold`` (equal strings: 1.0), each distinct pair scored once per query."""
-        result = np.zeros(self.size, dtype=np.bool_)
         value = self.query[left]
         column = self.columns[right]
         if value is None or not isinstance(column, CodedColumn):
-            return result
-        chosen, codes = self._pending_codes(right, pending)
+            return _never
+        gathered = self.gathered(right)
         known = self.scores.setdefault((metric, left, right), {})
         kernel, entries = _METRICS[metric], column.dictionary.values
-        for code in set(codes) - known.keys():
-            other = entries[code]
-            known[code] = 1.0 if value == other else kernel(value, other)
-        result[chosen] = [known[code] >= threshold for code in codes]
-        return result
 
-    def _pending_codes(self, name: str, pending: Mask) -> tuple[npt.NDArray[np.intp], list[int]]:
-        """Pending candidates with a non-null ``name``, and their codes as Python ints (a query
-        has few candidates: dict lookups per code beat ``np.unique`` at that size)."""
-        codes = self.codes(name)
-        chosen = np.flatnonzero(pending & (codes >= 0))
-        return chosen, codes[chosen].tolist()
+        def test(i: int) -> bool:
+            code = gathered[i]
+            if code < 0:
+                return False
+            if code not in known:
+                other = entries[code]
+                known[code] = 1.0 if value == other else kernel(value, other)
+            return known[code] >= threshold
+
+        return test
+
+
+Candidate = Callable[[int], bool]
+"""A test of one candidate, by its position among the query's candidates."""
+
+
+def _never(_: int) -> bool:
+    return False
 
 
 def query_levels(comparison: Comparison, pairs: QueryPairs) -> Levels:
     """The Int8 level of each candidate: -1 null, then the first agreeing level, else last."""
     levels = comparison.agreement_levels
-    decided = np.zeros(pairs.size, dtype=np.bool_)
-    for name in null_columns(comparison):
-        decided |= pairs.is_null(name) | (pairs.query[name] is None)
-    result = np.where(decided, NULL_LEVEL, len(levels) - 1).astype(np.int8)
+    nulls = null_columns(comparison)
+    if any(pairs.query[name] is None for name in nulls):
+        return np.full(pairs.size, NULL_LEVEL, dtype=np.int8)
+    result = [len(levels) - 1] * pairs.size
+    flags = [pairs.is_null(name) for name in nulls]
+    is_null = [any(row) for row in zip(*flags, strict=True)] if flags else [False] * pairs.size
+    pending = []
+    for i, null in enumerate(is_null):
+        if null:
+            result[i] = NULL_LEVEL
+        else:
+            pending.append(i)
     for index, level in enumerate(levels):
-        pending = ~decided
-        if isinstance(level, ElseLevel) or not pending.any():
+        if isinstance(level, ElseLevel) or not pending:
             break
-        agree = _condition(comparison, level, pairs, pending) & pending
-        result[agree] = index
-        decided |= agree
-    return result
+        agrees = _condition(comparison, level, pairs)
+        undecided = []
+        for i in pending:
+            if agrees(i):
+                result[i] = index
+            else:
+                undecided.append(i)
+        pending = undecided
+    return np.array(result, dtype=np.int8)
 
 
-def _condition(comparison: Comparison, level: object, pairs: QueryPairs, pending: Mask) -> Mask:
+def _condition(comparison: Comparison, level: object, pairs: QueryPairs) -> Candidate:
     if isinstance(level, DateLevel):
         return _date_condition(comparison, level, pairs)
     assert isinstance(level, PairLevel)
-    agree = np.zeros(pairs.size, dtype=np.bool_)
-    for left, right in level_pairs(comparison, level):
-        agree |= _pair_condition(level, left, right, pairs, pending & ~agree)
-    return agree
+    tests = [
+        _pair_condition(level, left, right, pairs) for left, right in level_pairs(comparison, level)
+    ]
+    if len(tests) == 1:
+        return tests[0]
+    return lambda i: any(test(i) for test in tests)
 
 
-def _pair_condition(
-    level: PairLevel, left: str, right: str, pairs: QueryPairs, pending: Mask
-) -> Mask:
+def _pair_condition(level: PairLevel, left: str, right: str, pairs: QueryPairs) -> Candidate:
+    value = pairs.query[left]
     if isinstance(level, ExactLevel):
-        return _exact(left, right, pairs, pending)
+        return _exact(left, right, pairs)
+    if value is None:
+        return _never
     if isinstance(level, NumericLevel):
-        return pairs.where(_within(level.max_difference), left, right, pending)
+        return pairs.where(_within(level.max_difference)(value), right)
     if isinstance(level, ListOverlapLevel):
         overlap = _first_agrees if level.mode == "first" else _shares_any
-        return pairs.where(overlap, left, right, pending)
+        return pairs.where(overlap(value), right)
     threshold = level.threshold
     if level.metric == "jaccard" and _jaccard_of_lists(
         level, {pairs.columns[left].dtype, pairs.columns[right].dtype}
     ):
-        return pairs.where(_jaccard_at_least(threshold), left, right, pending)
-    return pairs.similar(level.metric, left, right, threshold, pending)
+        return pairs.where(_jaccard_at_least(threshold)(value), right)
+    return pairs.similar(level.metric, left, right, threshold)
 
 
-def _exact(left: str, right: str, pairs: QueryPairs, pending: Mask) -> Mask:
-    """Equality in NumPy when both columns are numbers or share a dictionary, else per value."""
+def _exact(left: str, right: str, pairs: QueryPairs) -> Candidate:
+    """Equal codes when both columns share a dictionary, equal numbers, else equal values."""
     value = pairs.query[left]
     left_column, right_column = pairs.columns[left], pairs.columns[right]
     if value is None:
-        return np.zeros(pairs.size, dtype=np.bool_)
+        return _never
     if (
         isinstance(right_column, CodedColumn)
         and isinstance(left_column, CodedColumn)
         and left_column.dictionary is right_column.dictionary
     ):
-        same_code: Mask = pairs.codes(right) == right_column.dictionary.code(value)
-        return same_code
+        codes, code = pairs.gathered(right), right_column.dictionary.code(value)
+        return lambda i: codes[i] == code
     if isinstance(right_column, NumericColumn) and isinstance(left_column, NumericColumn):
-        numbers, valid = pairs.numbers(right)
-        is_nan = isinstance(value, float) and value != value
-        same_number: Mask = valid & (np.isnan(numbers) if is_nan else numbers == value)
-        return same_number
-    return pairs.where(_equal_to, left, right, pending)
+        numbers = pairs.gathered(right)
+        if isinstance(value, float) and value != value:
+            return lambda i: numbers[i] is not None and numbers[i] != numbers[i]
+        return lambda i: numbers[i] is not None and numbers[i] == value
+    return pairs.where(_equal_to(value), right)
 
 
 def _equal_to(value: Any) -> Callable[[Any], bool]:
@@ -314,39 +337,49 @@ _METRICS: dict[Metric, Callable[[str, str], float]] = {
 }
 
 
-def _date_condition(comparison: Comparison, level: DateLevel, pairs: QueryPairs) -> Mask:
-    """``date_parts_agreement`` in NumPy: a comparison with a null part is not an agreement."""
+def _date_condition(comparison: Comparison, level: DateLevel, pairs: QueryPairs) -> Candidate:
+    """``date_parts_agreement`` per candidate: a comparison with a null part is no agreement."""
     dates = level_date_columns(comparison, level)
-    names = (dates.year, dates.month, dates.day)
-    query = [pairs.query[name] for name in names]
-    parts = [pairs.numbers(name) for name in names]
-    (y_l, m_l, d_l), (y_r, m_r, d_r) = query, [values.astype(np.int64) for values, _ in parts]
-    valid_y, valid_m, valid_d = (valid for _, valid in parts)
-    agree: Mask = np.zeros(pairs.size, dtype=np.bool_)
+    y_l, m_l, d_l = (pairs.query[name] for name in (dates.year, dates.month, dates.day))
+    years, months, days = (pairs.gathered(name) for name in (dates.year, dates.month, dates.day))
     if y_l is None:
-        return agree
+        return _never
     if level.match == "exact":
-        month_fits = ~valid_m | (m_r == m_l) if m_l is not None else ~agree
-        day_fits = ~valid_d | (d_r == d_l) if d_l is not None else ~agree
-        agree = valid_y & (y_r == y_l) & month_fits & day_fits
-    elif level.match == "within_years":
-        agree = valid_y & (np.abs(y_r - y_l) <= level.tolerance)
-    elif m_l is None or d_l is None:
-        pass
-    elif level.match == "day_month_swap":
-        agree = valid_y & valid_m & valid_d & (y_r == y_l) & (d_r == m_l) & (m_r == d_l)
-    else:
-        days = np.abs(_day_number(y_r, m_r, d_r) - _day_number(y_l, m_l, d_l))
-        agree = valid_y & valid_m & valid_d & (days <= level.tolerance)
-    return agree
+
+        def exact(i: int) -> bool:
+            month, day = months[i], days[i]
+            return (
+                years[i] == y_l
+                and (m_l is None or month is None or month == m_l)
+                and (d_l is None or day is None or day == d_l)
+            )
+
+        return exact
+    if level.match == "within_years":
+        tolerance = level.tolerance
+        return lambda i: years[i] is not None and abs(years[i] - y_l) <= tolerance
+    if m_l is None or d_l is None:
+        return _never
+    if level.match == "day_month_swap":
+        return lambda i: years[i] == y_l and days[i] == m_l and months[i] == d_l
+    query_day = _day_number(y_l, m_l, d_l)
+    tolerance = level.tolerance
+
+    def within_days(i: int) -> bool:
+        year, month, day = years[i], months[i], days[i]
+        if year is None or month is None or day is None:
+            return False
+        return abs(_day_number(year, month, day) - query_day) <= tolerance
+
+    return within_days
 
 
-def _day_number(year: Any, month: Any, day: Any) -> Any:
-    """``matching.comparisons.day_number`` for NumPy arrays and Python ints alike."""
-    shifted = year - (month <= 2) * 1
+def _day_number(year: int, month: int, day: int) -> int:
+    """``matching.comparisons.day_number`` of one date (days since 1970-01-01, proleptic)."""
+    shifted = year - (1 if month <= 2 else 0)
     era = shifted // 400
     year_of_era = shifted - era * 400
-    month_index = np.where(month > 2, month - 3, month + 9)
+    month_index = month - 3 if month > 2 else month + 9
     day_of_year = (153 * month_index + 2) // 5 + day - 1
     day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
     return era * 146_097 + day_of_era - 719_468

@@ -204,14 +204,18 @@ class TenantIndexes:
             self._cache.pop(tenant, None)
 
     def fresh(self, tenant: str) -> OnlineIndex | None:
-        """``tenant``'s index when it is built and was checked within the TTL, else None.
+        """``tenant``'s index when it is built and was checked within the TTL (or is being
+        checked right now by another query), else None.
 
-        Never reads the store, so an event loop may call it and query the index in place.
+        Never reads the store, so an event loop may call it and query the index in place; while
+        one query recounts the persons, the others use the index as it was a moment ago.
         """
         cached = self._cache.get(tenant)
-        if cached is None or time.monotonic() - cached.checked_at >= self.ttl_seconds:
+        if cached is None:
             return None
-        return cached.index
+        if time.monotonic() - cached.checked_at < self.ttl_seconds or self._lock.locked():
+            return cached.index
+        return None
 
     def index(self, tenant: str) -> OnlineIndex:
         """The current index of ``tenant`` (built or rebuilt as needed)."""
@@ -223,9 +227,11 @@ class TenantIndexes:
         fresh = self.fresh(tenant)
         if fresh is not None:
             return fresh
-        now = time.monotonic()
         with self._lock:
+            now = time.monotonic()
             cached = self._cache.get(tenant)
+            if cached is not None and now - cached.checked_at < self.ttl_seconds:
+                return cached.index  # another query rechecked it while this one waited
             with self.store.read() as conn:
                 count = person_count(conn, tenant)
                 if cached is None or cached.count != count:

@@ -171,3 +171,11 @@ def test_warm_up_without_a_model_is_ready_at_once(world: World) -> None:
     indexes = TenantIndexes(world.store, None)
     indexes.start_warming().join(timeout=10)
     assert indexes.warmed.is_set() and indexes.fresh(KOELN) is None
+
+
+def test_a_stale_index_is_served_while_another_query_recounts(world: World) -> None:
+    indexes = TenantIndexes(world.store, hand_set_model(), ttl_seconds=0.0)
+    built = indexes.index(KOELN)
+    assert indexes.fresh(KOELN) is None  # TTL 0: stale at once, the next query recounts
+    with indexes._lock:  # as while one query recounts the persons
+        assert indexes.fresh(KOELN) is built
