@@ -164,6 +164,7 @@ class TenantIndexes:
         self.warmed = threading.Event()
         """Set once ``warm`` has finished (or was never asked for)."""
         self.warmed.set()
+        self._warming: threading.Thread | None = None
 
     @classmethod
     def from_model_file(
@@ -173,12 +174,19 @@ class TenantIndexes:
         model = TrainedModel.load(path) if path is not None else None
         return cls(store, model, ttl_seconds=ttl_seconds)
 
-    def start_warming(self) -> threading.Thread:
-        """Build every tenant's index in a background thread; ``warmed`` is set when done."""
+    def start_warming(self) -> threading.Thread | None:
+        """Build every tenant's index in a background thread; ``warmed`` is set when done.
+
+        Once per object: an app started again (as test harnesses do) keeps the indexes it has.
+        """
+        if self._warming is not None:
+            return None
         self.warmed.clear()
-        thread = threading.Thread(target=self._warm, name="online-index-warm-up", daemon=True)
-        thread.start()
-        return thread
+        self._warming = threading.Thread(
+            target=self._warm, name="online-index-warm-up", daemon=True
+        )
+        self._warming.start()
+        return self._warming
 
     def _warm(self) -> None:
         try:

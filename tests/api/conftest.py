@@ -139,4 +139,5 @@ def world(store: Store, tmp_path: Path) -> Iterator[World]:
     with TestClient(app) as client:
         world = World(client, store)
         seed(store, world)
+        assert indexes.warmed.wait(60), "the start-up index build did not finish"
         yield world

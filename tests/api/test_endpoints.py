@@ -160,7 +160,9 @@ def test_unknown_route_is_a_404_problem(world: World) -> None:
 def test_start_up_builds_every_tenants_index_before_ready(world: World) -> None:
     indexes = TenantIndexes(world.store, hand_set_model(), ttl_seconds=60.0)
     assert indexes.fresh(KOELN) is None
-    indexes.start_warming().join(timeout=60)
+    warming = indexes.start_warming()
+    assert warming is not None and indexes.start_warming() is None  # once per object
+    warming.join(timeout=60)
     assert indexes.warmed.is_set()
     for tenant in (KOELN, MUENCHEN):
         index = indexes.fresh(tenant)
@@ -169,7 +171,9 @@ def test_start_up_builds_every_tenants_index_before_ready(world: World) -> None:
 
 def test_warm_up_without_a_model_is_ready_at_once(world: World) -> None:
     indexes = TenantIndexes(world.store, None)
-    indexes.start_warming().join(timeout=10)
+    warming = indexes.start_warming()
+    assert warming is not None
+    warming.join(timeout=10)
     assert indexes.warmed.is_set() and indexes.fresh(KOELN) is None
 
 
