@@ -110,6 +110,26 @@ def test_birth_name_is_compared_with_the_other_family_name_both_ways() -> None:
     ) == [2]
 
 
+def test_exact_only_column_compares_with_a_string_metric_column_by_value() -> None:
+    comparison = Comparison(
+        name="family_name",
+        column="family_name",
+        levels=[
+            ExactLevel(),
+            ExactLevel(pairs=[("birth_name", "family_name")]),
+            SimilarityLevel(metric="jaro_winkler", threshold=0.9),
+            ExactLevel(column="city"),
+            ElseLevel(),
+        ],
+    )
+    left = {"family_name": ["schulz", "lang", "otto"], "birth_name": ["weber", "x", None]}
+    right = {"family_name": ["weber", "lange", "kurz"], "birth_name": ["schulz", "y", "otto"]}
+    left["city"], right["city"] = ["koeln", "bonn", "ulm"], ["koeln", "bonn", "ulm"]
+    assert levels_of(comparison, left, right) == [1, 2, 3]
+    right["city"] = [None, None, None]
+    assert levels_of(comparison, left, right) == [1, 2, 4]
+
+
 def test_partial_birth_date_agrees_with_full_date_in_same_month() -> None:
     comparison = date_comparison("dob", DOB)
     left = {"y": [1980, 1980, 1980], "m": [5, None, 5], "d": [None, None, None]}
