@@ -26,6 +26,7 @@ from matching.spec import (
     DateLevel,
     ElseLevel,
     ExactLevel,
+    Level,
     LinkageSpec,
     ListOverlapLevel,
     NumericLevel,
@@ -206,15 +207,50 @@ def compute_levels(
     undecided, so a string kernel runs on what the cheap exact levels did not settle.
     """
     gathered = _Gathered(prepared, pairs["idx_l"], pairs["idx_r"])
-    if pairs.height < THREADS_FROM_PAIRS:
-        columns = [_levels(comparison, gathered) for comparison in spec.comparisons]
-    else:
-        # Comparisons are independent and Polars and NumPy release the GIL, so one thread per
-        # core keeps both cores busy between the parallel kernels (German 100k: 3.0 → 1.75 s
-        # on an idle 2-core machine; no gain when other work holds the cores).
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            columns = list(pool.map(partial(_levels, data=gathered), spec.comparisons))
+    columns = [
+        pl.Series(gamma_column(comparison.name), gamma, dtype=GAMMA_DTYPE)
+        for comparison, (gamma, _) in zip(
+            spec.comparisons, _each_comparison(spec, gathered, sample=None), strict=True
+        )
+    ]
     return _with_term_frequencies(pairs.with_columns(columns), gathered, spec)
+
+
+def sampled_level_counts(
+    prepared: PreparedFrames, pairs: pl.DataFrame, spec: LinkageSpec, sample: int | None
+) -> dict[str, FloatArray]:
+    """Per comparison, the number of ``pairs`` at each agreement level (null excluded), with
+    string-similarity and list-overlap levels tested on at most ``sample`` of the pairs.
+
+    For random pairs, where nearly every pair reaches those costly levels. The pairs that an
+    earlier level or any later exact, date or numeric level settles are all counted (they hold
+    the rare agreements); of the others, ``sample`` evenly spaced ones are compared and stand
+    for all, so each count is an unbiased estimate. ``sample=None`` counts every pair.
+    """
+    gathered = _Gathered(prepared, pairs["idx_l"], pairs["idx_r"])
+    counts: dict[str, FloatArray] = {}
+    for comparison, (gamma, weight) in zip(
+        spec.comparisons, _each_comparison(spec, gathered, sample=sample), strict=True
+    ):
+        counted = gamma >= 0
+        counts[comparison.name] = np.bincount(
+            gamma[counted], weights=weight[counted], minlength=len(comparison.agreement_levels)
+        ).astype(np.float64)
+    return counts
+
+
+def _each_comparison(
+    spec: LinkageSpec, gathered: _Gathered, sample: int | None
+) -> list[tuple[npt.NDArray[np.int8], FloatArray]]:
+    """Levels and pair weights of every comparison."""
+    levels = partial(_levels, data=gathered, sample=sample)
+    if gathered.height < THREADS_FROM_PAIRS:
+        return [levels(comparison) for comparison in spec.comparisons]
+    # Comparisons are independent and Polars and NumPy release the GIL, so one thread per
+    # core keeps both cores busy between the parallel kernels (German 100k: 3.0 → 1.75 s
+    # on an idle 2-core machine; no gain when other work holds the cores).
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return list(pool.map(levels, spec.comparisons))
 
 
 def add_term_frequencies(
@@ -314,21 +350,59 @@ class _Gathered:
         return self.prepared.left if side == "l" else self.prepared.right
 
 
-def _levels(comparison: Comparison, data: _Gathered) -> pl.Series:
-    """The first agreeing level per pair; each level sees only the pairs still undecided."""
-    gamma = np.full(data.height, len(comparison.agreement_levels) - 1, dtype=np.int8)
+def _levels(
+    comparison: Comparison, data: _Gathered, sample: int | None
+) -> tuple[npt.NDArray[np.int8], FloatArray]:
+    """The first agreeing level per pair, each level seeing only the pairs still undecided;
+    and each pair's weight (1, or more for the pairs of a sample, see ``sampled_level_counts``;
+    pairs left out of it get ``UNCOMPARED_LEVEL``)."""
+    levels = comparison.agreement_levels
+    gamma = np.full(data.height, len(levels) - 1, dtype=np.int8)
+    weight = np.ones(data.height)
     is_null = _null_condition(comparison, data)
     gamma[is_null] = NULL_LEVEL
     undecided = data.everything
     if is_null.any():
         undecided = np.flatnonzero(~is_null).astype(np.uint32)
-    for index, level in enumerate(comparison.agreement_levels):
+    for index, level in enumerate(levels):
         if isinstance(level, ElseLevel) or len(undecided) == 0:
             break
+        if sample is not None and isinstance(level, SimilarityLevel | ListOverlapLevel):
+            undecided = _thin(comparison, levels[index:], data, undecided, sample, gamma, weight)
+            sample = None
         agree = _condition(comparison, level, data, undecided)
         gamma[undecided[agree]] = index
         undecided = undecided[~agree]
-    return pl.Series(gamma_column(comparison.name), gamma, dtype=GAMMA_DTYPE)
+    return gamma, weight
+
+
+UNCOMPARED_LEVEL = -2
+"""Level of a pair left out of the sample of ``sampled_level_counts``: counted nowhere."""
+
+
+def _thin(
+    comparison: Comparison,
+    later: list[Level],
+    data: _Gathered,
+    undecided: Positions,
+    sample: int,
+    gamma: npt.NDArray[np.int8],
+    weight: FloatArray,
+) -> Positions:
+    """The undecided pairs that a later cheap level settles, and ``sample`` evenly spaced ones
+    of the others, weighted to stand for all of them; the rest get ``UNCOMPARED_LEVEL``."""
+    settled = np.zeros(len(undecided), dtype=bool)
+    for level in later:
+        if isinstance(level, ExactLevel | DateLevel | NumericLevel):
+            settled |= _condition(comparison, level, data, undecided)
+    others = undecided[~settled]
+    if len(others) <= sample:
+        return undecided
+    chosen = np.zeros(len(others), dtype=bool)
+    chosen[np.arange(sample) * len(others) // sample] = True
+    gamma[others[~chosen]] = UNCOMPARED_LEVEL
+    weight[others[chosen]] = len(others) / sample
+    return np.sort(np.concatenate([undecided[settled], others[chosen]]))
 
 
 def _null_condition(comparison: Comparison, data: _Gathered) -> BoolArray:

@@ -200,6 +200,12 @@ class Training(_Frozen):
 
     seed: int = 42
     u_random_pairs: int = Field(default=1_000_000, ge=1000)
+    u_similarity_pairs: int | None = Field(
+        default=None,
+        ge=1000,
+        description="Of the random pairs no exact, date or numeric level settles, how many the "
+        "string-similarity and list-overlap levels are tested on (standing for all); None: all.",
+    )
     em_max_iterations: int = Field(default=50, ge=1)
     em_tolerance: float = Field(default=1e-6, gt=0.0)
     em_blocking_rules: list[int] | None = Field(

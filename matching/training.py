@@ -23,6 +23,7 @@ from matching.comparisons import (
     compute_levels,
     gamma_column,
     prepare,
+    sampled_level_counts,
 )
 from matching.errors import MatchingError, SpecError
 from matching.model import ComparisonParameters, Parameters, TrainedModel
@@ -101,9 +102,10 @@ def smoothed(counts: FloatArray) -> list[float]:
 def estimate_u(
     prepared: PreparedFrames, random: pl.DataFrame, spec: LinkageSpec
 ) -> dict[str, list[float]]:
-    """u per level: the level frequencies among random pairs (nearly all non-matches)."""
-    levels = compute_levels(prepared, random, spec)
-    return {c.name: smoothed(level_counts(levels, c)) for c in spec.comparisons}
+    """u per level: the level frequencies among random pairs (nearly all non-matches), the
+    costly levels from ``spec.training.u_similarity_pairs`` of them when set."""
+    counts = sampled_level_counts(prepared, random, spec, spec.training.u_similarity_pairs)
+    return {c.name: smoothed(counts[c.name]) for c in spec.comparisons}
 
 
 def level_patterns(

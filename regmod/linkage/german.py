@@ -204,6 +204,8 @@ def german_spec(
             _address(),
             _sex(),
         ],
-        training=Training(seed=42, u_random_pairs=300_000, em_blocking_rules=[0, 1, 5]),
+        training=Training(
+            seed=42, u_random_pairs=300_000, u_similarity_pairs=50_000, em_blocking_rules=[0, 1, 5]
+        ),
         thresholds=Thresholds(match=match_threshold, review=review_threshold),
     )

@@ -21,9 +21,16 @@ from matching import (
     exact_comparison,
     string_comparison,
 )
-from matching.comparisons import gamma_column
-from matching.spec import Comparison
-from matching.training import expectation_maximisation, level_patterns, smoothed, starting_m
+from matching.comparisons import compute_levels, gamma_column, prepare, sampled_level_counts
+from matching.spec import Comparison, ElseLevel, ExactLevel, NullLevel, SimilarityLevel
+from matching.training import (
+    expectation_maximisation,
+    level_counts,
+    level_patterns,
+    random_pairs,
+    smoothed,
+    starting_m,
+)
 
 
 def people(count: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -59,6 +66,44 @@ def spec() -> LinkageSpec:
         ],
         training=Training(u_random_pairs=20_000, seed=11),
     )
+
+
+def test_u_sample_compares_costly_levels_on_a_sample_and_counts_cheap_ones_exactly() -> None:
+    rng = np.random.default_rng(4)
+    count = 3000
+    frame = pl.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(count)],
+            "surname": ["".join(rng.choice(list("aeikl"), 4)) for _ in range(count)],
+            "city": [f"city{n}" for n in rng.integers(0, 30, count)],
+        }
+    ).with_columns(pl.when(pl.int_range(count) % 10 > 0).then(pl.col("surname")))
+    comparison = Comparison(
+        name="surname",
+        column="surname",
+        levels=[
+            NullLevel(),
+            ExactLevel(),
+            SimilarityLevel(metric="jaro_winkler", threshold=0.75),
+            ExactLevel(column="city"),
+            ElseLevel(),
+        ],
+    )
+    linkage = LinkageSpec(record_id="id", blocking=[block_on("city")], comparisons=[comparison])
+    prepared = prepare(frame, frame, linkage)
+    random = random_pairs(frame, frame, "id", 60_000, seed=3)
+    every = level_counts(compute_levels(prepared, random, linkage), comparison)
+    np.testing.assert_array_equal(
+        sampled_level_counts(prepared, random, linkage, None)["surname"], every
+    )
+    sampled = sampled_level_counts(prepared, random, linkage, 5000)["surname"]
+    exact, similar, city, other = range(4)
+    # Pairs settled before the similarity level or by the later exact level are all compared.
+    assert sampled[exact] == every[exact] and sampled[city] == every[city]
+    assert sampled.sum() == pytest.approx(every.sum())
+    assert every[similar] > 2000
+    assert sampled[similar] == pytest.approx(every[similar], rel=0.1)
+    assert sampled[other] == pytest.approx(every[other], rel=0.02)
 
 
 def test_training_is_deterministic_with_a_seed() -> None:
