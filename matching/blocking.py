@@ -108,12 +108,15 @@ def _guard(ids: RuleIds, left: pl.DataFrame, right: pl.DataFrame | None, spec: L
         check_pair_limit(analyse_blocking(left, right, spec), spec.max_pairs)
 
 
-def block(left: pl.DataFrame, right: pl.DataFrame | None, spec: LinkageSpec) -> pl.DataFrame:
+def block(
+    left: pl.DataFrame, right: pl.DataFrame | None, spec: LinkageSpec, ids: RuleIds | None = None
+) -> pl.DataFrame:
     """Candidate pairs ``idx_l, idx_r`` (UInt32) of all rules, sorted, after the max-pairs guard.
 
-    ``right=None`` deduplicates ``left`` (``idx_l < idx_r``).
+    ``right=None`` deduplicates ``left`` (``idx_l < idx_r``); ``ids`` (the frames' ``rule_ids``)
+    may be passed to reuse them.
     """
-    ids = rule_ids(left, right, spec.blocking)
+    ids = ids or rule_ids(left, right, spec.blocking)
     _guard(ids, left, right, spec)
     return _pairs(ids, len(spec.blocking), right is None, partition=0, partitions=1)
 
@@ -192,7 +195,7 @@ def _rule_pairs(
     collected = pairs.collect()
     if index == 0:
         return collected
-    found_before = _agreement(ids, collected, range(index))
+    found_before = agreement(ids, collected, range(index))
     return collected.filter(~pl.any_horizontal(found_before.get_columns()))
 
 
@@ -297,11 +300,12 @@ def rule_agreement(
 
     Lets training take each rule's pairs from one pair frame of all rules.
     """
-    return _agreement(rule_ids(left, right, rules), pairs, range(len(rules)))
+    return agreement(rule_ids(left, right, rules), pairs, range(len(rules)))
 
 
-def _agreement(ids: RuleIds, pairs: pl.DataFrame, rules: Iterable[int]) -> pl.DataFrame:
-    """Per rule, whether each pair's rule ids are equal (all keys equal and non-null)."""
+def agreement(ids: RuleIds, pairs: pl.DataFrame, rules: Iterable[int]) -> pl.DataFrame:
+    """One Boolean column ``rule_<k>`` per rule index in ``rules``: whether each pair's rule
+    ids are equal (all keys equal and non-null)."""
     return pl.DataFrame(
         [
             (

@@ -13,7 +13,14 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from matching.blocking import BlockingReport, analyse_blocking, block, iter_partitions
+from matching.blocking import (
+    BlockingReport,
+    RuleIds,
+    analyse_blocking,
+    block,
+    iter_partitions,
+    rule_ids,
+)
 from matching.comparisons import (
     PreparedFrames,
     add_term_frequencies,
@@ -51,6 +58,7 @@ class Linker:
         self.spec = spec
         self.model = model
         self._prepared: PreparedFrames | None = None
+        self._rule_ids: RuleIds | None = None
         self._pairs: pl.DataFrame | None = None
         self._levels: pl.DataFrame | None = None
         self._scored: pl.DataFrame | None = None
@@ -65,6 +73,13 @@ class Linker:
         if self._prepared is None:
             self._prepared = prepare(self.left, self.right, self.spec)
         return self._prepared
+
+    @property
+    def rule_ids(self) -> RuleIds:
+        """The blocking rule ids of both frames, computed once per linker."""
+        if self._rule_ids is None:
+            self._rule_ids = rule_ids(self.left, self.right, self.spec.blocking)
+        return self._rule_ids
 
     def trained_model(self) -> TrainedModel:
         """The model in use; training or passing one first is required."""
@@ -87,7 +102,7 @@ class BlockingVerbs:
         """All candidate pairs ``idx_l, idx_r`` (computed once, guarded by ``max_pairs``)."""
         linker = self._linker
         if linker._pairs is None:
-            linker._pairs = block(linker.left, linker.right, linker.spec)
+            linker._pairs = block(linker.left, linker.right, linker.spec, linker.rule_ids)
         return linker._pairs
 
     def partitions(self, count: int) -> Iterator[pl.DataFrame]:
@@ -110,6 +125,7 @@ class TrainingVerbs:
             linker.spec,
             prepared=linker.prepared,
             blocked_levels=linker.inference.levels(),
+            ids=linker.rule_ids,
         )
         return linker.model
 

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from matching.blocking import block, rule_agreement
+from matching.blocking import RuleIds, agreement, block, rule_ids
 from matching.comparisons import (
     GAMMA_DTYPE,
     NULL_LEVEL,
@@ -240,7 +240,7 @@ def estimate_m(
     and say nothing about m; they are left out of that session. A comparison's m is the mean
     over the sessions that estimate it.
     """
-    rules = spec.training.em_blocking_rules or list(range(len(spec.blocking)))
+    rules = em_rules(spec)
     estimates: dict[str, list[list[float]]] = {c.name: [] for c in spec.comparisons}
     for index in rules:
         blocked = spec.blocking[index].columns()
@@ -268,6 +268,11 @@ def estimate_m(
             "columns (or finds no pairs); add a blocking rule on other columns"
         )
     return {name: [float(v) for v in np.mean(found, axis=0)] for name, found in estimates.items()}
+
+
+def em_rules(spec: LinkageSpec) -> list[int]:
+    """Indices of the blocking rules that get an EM session."""
+    return spec.training.em_blocking_rules or list(range(len(spec.blocking)))
 
 
 def estimate_prior(
@@ -320,21 +325,23 @@ def train(
     *,
     prepared: PreparedFrames | None = None,
     blocked_levels: pl.DataFrame | None = None,
+    ids: RuleIds | None = None,
 ) -> TrainedModel:
     """Unsupervised training: u from random pairs, m by EM sessions, λ by EM over all blocked pairs.
 
-    ``prepared`` and ``blocked_levels`` (the level frame of ``block``'s pairs) may be passed in
-    to reuse work already done.
+    ``prepared``, ``blocked_levels`` (the level frame of ``block``'s pairs) and ``ids`` (the
+    frames' ``rule_ids``) may be passed in to reuse work already done.
     """
     prepared = prepared or prepare(left, right, spec)
     random = random_pairs(
         left, right, spec.record_id, spec.training.u_random_pairs, spec.training.seed
     )
     u = estimate_u(prepared, random, spec)
+    ids = ids or rule_ids(left, right, spec.blocking)
     levels = blocked_levels
     if levels is None:
-        levels = compute_levels(prepared, block(left, right, spec), spec)
-    flags = rule_agreement(left, right, levels.select("idx_l", "idx_r"), spec.blocking)
+        levels = compute_levels(prepared, block(left, right, spec, ids), spec)
+    flags = agreement(ids, levels.select("idx_l", "idx_r"), em_rules(spec))
     names = [c.name for c in spec.comparisons]
     patterns = level_patterns(levels.hstack(flags), names, flags.columns)
     m = estimate_m(patterns, spec, u)
