@@ -300,21 +300,29 @@ def estimate_prior(
 
 
 def term_frequency_tables(
-    left: pl.DataFrame, right: pl.DataFrame | None, spec: LinkageSpec
+    prepared: PreparedFrames, spec: LinkageSpec, *, dedupe: bool
 ) -> dict[str, dict[str, float]]:
-    """Per tf comparison, each value's share among the non-null values of both frames."""
+    """Per tf comparison, each value's share among the non-null values of both frames (one
+    frame for ``dedupe``), counted on the dictionary codes."""
     tables: dict[str, dict[str, float]] = {}
+    frames = [prepared.left] if dedupe else [prepared.left, prepared.right]
     for comparison in spec.comparisons:
         column = comparison.tf_column
         if column is None:
             continue
-        values = left[column] if right is None else pl.concat([left[column], right[column]])
-        if values.dtype != pl.String:
-            raise SpecError(f"term-frequency column {column!r} must be String, not {values.dtype}")
-        counts = values.drop_nulls().value_counts(name="n").sort(column)
-        total = counts["n"].sum()
-        frequency = (counts["n"] / total).to_list()
-        tables[comparison.name] = dict(zip(counts[column].to_list(), frequency, strict=True))
+        if column not in prepared.encoded:
+            raise SpecError(f"term-frequency column {column!r} must be a String column")
+        codes = np.concatenate([frame[column].drop_nulls().to_numpy() for frame in frames])
+        counts = np.bincount(codes, minlength=len(prepared.dictionary))
+        present = np.flatnonzero(counts)
+        shares = (
+            pl.DataFrame({"value": prepared.dictionary.gather(present), "n": counts[present]})
+            .select("value", share=pl.col("n") / codes.size)
+            .sort("value")
+        )
+        tables[comparison.name] = dict(
+            zip(shares["value"].to_list(), shares["share"].to_list(), strict=True)
+        )
     return tables
 
 
@@ -347,7 +355,8 @@ def train(
     m = estimate_m(patterns, spec, u)
     possible = total_pair_count(left.height, None if right is None else right.height)
     prior = estimate_prior(patterns, spec, m, u, possible)
-    return _model(spec, prior, m, u, term_frequency_tables(left, right, spec))
+    tables = term_frequency_tables(prepared, spec, dedupe=right is None)
+    return _model(spec, prior, m, u, tables)
 
 
 def train_from_labels(
@@ -380,7 +389,8 @@ def train_from_labels(
     u = estimate_u(prepared, random, spec)
     possible = total_pair_count(left.height, None if right is None else right.height)
     prior = min(matches.height / possible, 0.5)
-    return _model(spec, prior, m, u, term_frequency_tables(left, right, spec))
+    tables = term_frequency_tables(prepared, spec, dedupe=right is None)
+    return _model(spec, prior, m, u, tables)
 
 
 def _model(

@@ -162,6 +162,16 @@ def test_term_frequency_tables_hold_shares_of_both_frames() -> None:
     assert set(table) == set(left["surname"]) | set(right["surname"])
 
 
+def test_term_frequency_tables_of_a_dedupe_count_each_record_once() -> None:
+    left, _ = people(200, 6)
+    model = Linker(left, None, spec().model_copy(update={"link_type": "dedupe"})).training.train()
+    table = model.parameters.term_frequencies["surname"]
+    counts = left["surname"].value_counts()
+    assert table == pytest.approx(
+        {name: n / left.height for name, n in counts.iter_rows()}, rel=1e-12
+    )
+
+
 def test_model_document_round_trips_with_its_hash(tmp_path: Path) -> None:
     left, right = people(200, 7)
     model = Linker(left, right, spec()).training.train()
