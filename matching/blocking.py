@@ -92,20 +92,34 @@ def analyse_blocking(
 def guard_pair_count(left: pl.DataFrame, right: pl.DataFrame | None, spec: LinkageSpec) -> None:
     """Raise ``BlockingExplosionError`` when blocking would exceed ``spec.max_pairs``.
 
-    The sum of the rules' own counts bounds the total from above and costs one group-by per
-    rule; only when it exceeds the limit is the exact report computed.
+    Upper bounds first: for links, per rule the largest key group of ``left`` times the keyed
+    rows of ``right`` (one group-by of one frame per rule); then the sum of the rules' own counts
+    (group-bys of both frames and a join per rule); only when both exceed the limit is the exact
+    report computed.
     """
     _guard(rule_ids(left, right, spec.blocking), left, right, spec)
 
 
 def _guard(ids: RuleIds, left: pl.DataFrame, right: pl.DataFrame | None, spec: LinkageSpec) -> None:
     dedupe = right is None
-    bound = sum(
-        _count_agreeing(ids.left, None if dedupe else ids.right, [rule_column(index)])
-        for index in range(len(spec.blocking))
-    )
+    rules = [rule_column(index) for index in range(len(spec.blocking))]
+    if not dedupe and _largest_group_bound(ids, rules) <= spec.max_pairs:
+        return
+    bound = sum(_count_agreeing(ids.left, None if dedupe else ids.right, [rule]) for rule in rules)
     if bound > spec.max_pairs:
         check_pair_limit(analyse_blocking(left, right, spec), spec.max_pairs)
+
+
+def _largest_group_bound(ids: RuleIds, rules: list[str]) -> int:
+    """The pairs of ``rules`` at most: per rule, its largest key group on the left times the
+    keyed right rows, summed."""
+    largest = [
+        ids.left.lazy().drop_nulls(rule).group_by(rule).len("n").select(pl.col("n").max())
+        for rule in rules
+    ]
+    keyed = ids.right.select(pl.col(rules).count()).row(0)
+    values = [frame.item() or 0 for frame in pl.collect_all(largest)]
+    return sum(int(value) * int(rows) for value, rows in zip(values, keyed, strict=True))
 
 
 def block(

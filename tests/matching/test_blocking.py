@@ -140,6 +140,15 @@ def test_guard_refuses_a_rule_that_would_explode() -> None:
         block(data, data, spec_for(max_pairs=100))
 
 
+def test_guard_passes_blocking_that_only_a_loose_bound_puts_over_the_limit() -> None:
+    left = frame([{"a": 1, "b": None, "c": None, "d": None}] * 10)
+    right = frame([{"a": 2, "b": None, "c": None, "d": None}] * 10)
+    # largest left group (10) times keyed right rows (10) exceeds 50; the real count is 0
+    assert block(left, right, spec_for(max_pairs=50)).is_empty()
+    with pytest.raises(BlockingExplosionError):
+        block(left, left, spec_for(max_pairs=50))
+
+
 def test_rule_agreement_flags_every_rule_a_pair_agrees_on() -> None:
     left = frame([{"a": 1, "b": 2, "c": 3, "d": "x"}])
     right = frame([{"a": 1, "b": 2, "c": 4, "d": "xy"}])
