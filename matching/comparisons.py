@@ -104,7 +104,10 @@ def prepare(
     ]
     left_codes = left_part.with_columns(encode)
     right_codes = left_codes if right is None else right_part.with_columns(encode)
-    offsets, dictionary = _dictionary(groups, left_codes, left_part, right_codes, right_part)
+    # Each group's codes are shifted past the groups before it, into one shared code space.
+    values = [group_categories.to_series() for group_categories in categories]
+    offsets = np.cumsum([0, *(len(part) for part in values)])[:-1].tolist()
+    dictionary = pl.concat([pl.Series(dtype=pl.String), *values]).rename("value")
     shift = [
         (pl.col(name) + offset).cast(pl.UInt32)
         for group, offset in zip(groups, offsets, strict=True)
@@ -144,38 +147,6 @@ def _dictionary_groups(spec: LinkageSpec, text: set[str]) -> list[list[str]]:
                 group_of[name] = merged
     groups = {id(group): sorted(group) for group in group_of.values() if group & needed}
     return sorted(groups.values())
-
-
-def _dictionary(
-    groups: list[list[str]],
-    left_codes: pl.DataFrame,
-    left_text: pl.DataFrame,
-    right_codes: pl.DataFrame,
-    right_text: pl.DataFrame,
-) -> tuple[list[int], pl.Series]:
-    """Each group's code offset in one shared code space, and the value of every code."""
-    offsets: list[int] = []
-    parts: list[pl.Series] = []
-    for group in groups:
-        seen = pl.concat(
-            [
-                pl.DataFrame({"code": codes[name], "value": text[name]})
-                for codes, text in ((left_codes, left_text), (right_codes, right_text))
-                for name in group
-            ]
-        )
-        values = seen.drop_nulls("code").unique("code")
-        # Every code from 0 to the largest, so a code indexes its value even if one had no row.
-        every_code = values.select(
-            pl.int_range(
-                pl.col("code").max().cast(pl.Int64).fill_null(-1) + 1, dtype=pl.UInt32
-            ).alias("code")
-        )
-        offsets.append(sum(len(part) for part in parts))
-        parts.append(every_code.join(values, on="code", how="left", maintain_order="left")["value"])
-    if not parts:
-        return offsets, pl.Series("value", [], dtype=pl.String)
-    return offsets, pl.concat(parts).rename("value")
 
 
 def attach_term_frequencies(
