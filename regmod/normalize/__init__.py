@@ -2,6 +2,7 @@
 
 ``normalise(frame)`` adds every column of ``regmod.record.NORMALISED_SCHEMA``; the expression
 builders below compose inside one ``with_columns``. Python runs at most once per distinct value.
+One query record is normalised by the scalar twins instead (``regmod.normalize.single``).
 """
 
 from regmod.normalize.address import normalise_postcode, split_house_number, street_search_form
