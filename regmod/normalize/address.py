@@ -13,11 +13,11 @@ HOUSE_NUMBER = pl.Struct({"number": pl.Int32(), "suffix": pl.String()})
 
 _COUNTRY_PREFIX = re.compile(f"^de?[{WHITESPACE}]*-?[{WHITESPACE}]*", re.IGNORECASE)
 _INNER_SPACE = re.compile(f"[{WHITESPACE}]")
-_FIVE_DIGITS = re.compile(r"\d{5}")
+_FIVE_DIGITS = re.compile(r"[0-9]{5}")
 _STRASSE = re.compile(r"stra(?:ss|s)e\b")
 _PLATZ = re.compile(r"platz\b")
 _NOT_KEY = re.compile(r"[^a-z0-9?]")
-_NUMBER_AND_SUFFIX = re.compile(r"(\d{1,9})(.*)")
+_NUMBER_AND_SUFFIX = re.compile(r"([0-9]{1,9})(.*)")
 
 
 def _postcode_digits(expr: pl.Expr) -> pl.Expr:
@@ -32,7 +32,7 @@ def normalise_postcode(expr: pl.Expr) -> pl.Expr:
     guessed.
     """
     digits = _postcode_digits(expr)
-    return pl.when(digits.str.contains(r"^\d{5}$")).then(digits)
+    return pl.when(digits.str.contains(r"^[0-9]{5}$")).then(digits)
 
 
 def postcode_value(text: str | None) -> str | None:
@@ -47,9 +47,9 @@ def postcode_problem(expr: pl.Expr) -> pl.Expr:
     """Why a non-blank postcode was not used, else null."""
     digits = _postcode_digits(expr)
     return (
-        pl.when(digits.str.contains(r"^\d{4}$"))
+        pl.when(digits.str.contains(r"^[0-9]{4}$"))
         .then(pl.lit("four digits are ambiguous (lost leading zero or foreign)"))
-        .when(~digits.str.contains(r"^\d{5}$") & (digits != ""))
+        .when(~digits.str.contains(r"^[0-9]{5}$") & (digits != ""))
         .then(pl.lit("not five digits"))
     )
 
@@ -91,8 +91,8 @@ def split_house_number(expr: pl.Expr) -> pl.Expr:
 
 def _house_number(expr: pl.Expr) -> pl.Expr:
     text = expr.str.strip_chars()
-    number = text.str.extract(r"^(\d{1,9})", 1).cast(pl.Int32)
-    suffix = text.str.extract(r"^\d{1,9}(.*)$", 1).str.replace_all(r"\s", "").str.to_lowercase()
+    number = text.str.extract(r"^([0-9]{1,9})", 1).cast(pl.Int32)
+    suffix = text.str.extract(r"^[0-9]{1,9}(.*)$", 1).str.replace_all(r"\s", "").str.to_lowercase()
     return (
         pl.when(number.is_not_null())
         .then(
@@ -110,7 +110,7 @@ def house_number_value(text: str | None) -> dict[str, int | str | None] | None:
     if text is None:
         return None
     stripped = strip_value(text)
-    number = re.match(r"\d{1,9}", stripped)
+    number = re.match(r"[0-9]{1,9}", stripped)
     if number is None:
         return None
     whole = _NUMBER_AND_SUFFIX.fullmatch(stripped)

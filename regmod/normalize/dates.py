@@ -2,7 +2,8 @@
 
 A day of ``00`` means the day is unknown, ``00.00.YYYY`` that day and month are unknown; the
 unknown parts become null and are never filled in as 1 January. Impossible dates (``31.02.``,
-month 13, a day without a month) become a null struct.
+month 13, a day without a month) become a null struct. Digits are ASCII: a date written in other
+digits (``١٢.٠٥.١٩٨٠``) is unreadable, not guessed.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from regmod.normalize.text import strip_value
 PARTIAL_DATE = pl.Struct({"year": pl.Int16(), "month": pl.Int8(), "day": pl.Int8()})
 
 _FORMATS: tuple[tuple[str, tuple[int, int, int]], ...] = (
-    (r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", (3, 2, 1)),
-    (r"^(\d{4})-(\d{1,2})-(\d{1,2})$", (1, 2, 3)),
-    (r"^(\d{4})(\d{2})(\d{2})$", (1, 2, 3)),
+    (r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$", (3, 2, 1)),
+    (r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$", (1, 2, 3)),
+    (r"^([0-9]{4})([0-9]{2})([0-9]{2})$", (1, 2, 3)),
 )
 """Each accepted layout with the capture groups of (year, month, day)."""
 

@@ -22,7 +22,7 @@ _SEPARATORS = r"[\s\-./,]"
 """Characters a printed IDNr may carry (``36 574 261 809``), as stdnum's ``compact`` strips."""
 
 _SEPARATOR_VALUE = re.compile(_SEPARATORS.replace(r"\s", WHITESPACE))
-_DIGITS = re.compile(r"[1-9]\d{10}")
+_DIGITS = re.compile(r"[1-9][0-9]{10}")
 
 
 def idnr_problem(text: str) -> str | None:
@@ -35,8 +35,8 @@ def idnr_problem(text: str) -> str | None:
     except InvalidChecksum:
         return "check digit wrong"
     except InvalidFormat:
-        if not number.isdigit():
-            return "not only digits"
+        if not (number.isascii() and number.isdigit()):
+            return "not only digits 0-9"
         if number.startswith("0"):
             return "leading zero"
         return "digit repetition rule broken (one digit twice or three times in the first ten)"
@@ -90,7 +90,7 @@ def valid_idnr(expr: pl.Expr) -> pl.Expr:
     """
     number = _compact(expr)
     valid = (
-        number.str.contains(r"^[1-9]\d{10}$")
+        number.str.contains(r"^[1-9][0-9]{10}$")
         & _repetition_rule_holds(number)
         & _check_digit_holds(number)
     )

@@ -50,6 +50,26 @@ def test_values_of_one_record() -> None:
     assert row["doctoral_degree"] == "Dr."
 
 
+def test_digits_other_than_ascii_are_unreadable_not_a_crash() -> None:
+    arabic_indic = {
+        "record_id": "r1",
+        "family_name_raw": "Müller",
+        "birth_date_raw": "١٢.٠٥.١٩٨٠",
+        "house_number_raw": "١٢a",
+        "postcode_raw": "٥٠٦٦٧",
+        "idnr_raw": "٣٦٥٧٤٢٦١٨٠٩",
+    }
+    frame = pl.DataFrame([arabic_indic])
+    row = normalise(frame).row(0, named=True)
+    assert [row[name] for name in ("birth_year", "house_number", "postcode", "idnr")] == [None] * 4
+    assert frame.select(problems(frame)).item().to_list() == [
+        "birth_date: unreadable date '١٢.٠٥.١٩٨٠'",
+        "idnr: not only digits 0-9",
+        "postcode: not five digits '٥٠٦٦٧'",
+        "house_number: no number '١٢a'",
+    ]
+
+
 _RAW_VALUE = st.one_of(
     st.none(),
     st.sampled_from(["Müller", "Dr. Meyer-Schulz", "00.00.1980", "31.02.1980", "12 a", "ja", "?"]),

@@ -36,8 +36,9 @@ _TOKENS = [
     "12 - 14", "00.05.1980", "31.02.1980", "1980-05-17", "19800517", "29.02.1900", "7.3.2001",
     "36 574 261 809", "männlich", "W", "ja", "X", "nein", "Y?lmaz", "\ufffd", "Çelik", "Łódź",
     "Dell’Acqua", "O'Brien", "Hans-Peter", ",", " ", "  ", "\t", "\u00a0", "-", "(", ")",
+    "١٢.٠٥.١٩٨٠", "٥٠٦٦٧", "١٢",
 ]  # fmt: skip
-_LETTERS = "abcdeghilmnorstuzABDGHKMSVZäöüÄÖÜßéèçñøıłæœĳſ0123456789 .,-'’/?()\t\u00a0\u2009"
+_LETTERS = "abcdeghilmnorstuzABDGHKMSVZäöüÄÖÜßéèçñøıłæœĳſ0123456789١٥ .,-'’/?()\t\u00a0\u2009"
 
 _text = st.lists(
     st.one_of(st.sampled_from(_TOKENS), st.text(_LETTERS, max_size=4)), max_size=5
