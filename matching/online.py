@@ -20,7 +20,7 @@ import polars as pl
 
 from matching.block_index import BlockIndex
 from matching.errors import MatchingError, SpecError
-from matching.explain import WATERFALL_SCHEMA, waterfall_steps
+from matching.explain import explain_row, waterfall_steps
 from matching.model import TrainedModel
 from matching.query_levels import QueryPairs, check_levels, query_levels, reference_columns
 from matching.query_weights import QueryWeights
@@ -62,13 +62,16 @@ class QueryResult:
 
     def explanation(self, rank: int = 0) -> pl.DataFrame:
         """Waterfall of the candidate at ``rank`` (0: the best): prior, then each comparison."""
-        return pl.DataFrame(self.steps(rank), schema=WATERFALL_SCHEMA)
+        return explain_row(self._row(rank), self.model)
 
     def steps(self, rank: int = 0) -> list[dict[str, object]]:
         """``explanation(rank)`` as step dicts, without building a frame."""
+        return waterfall_steps(self._row(rank), self.model)
+
+    def _row(self, rank: int) -> dict[str, Any]:
         if not 0 <= rank < len(self.rows):
             raise MatchingError(f"rank {rank} outside 0..{len(self.rows) - 1}")
-        return waterfall_steps(self.rows[rank], self.model)
+        return self.rows[rank]
 
 
 class OnlineIndex:

@@ -2,27 +2,40 @@
 
 from __future__ import annotations
 
-import re
-
 import polars as pl
 
 from regmod.normalize._distinct import native_per_distinct
-from regmod.normalize.text import WHITESPACE, fold_letters, fold_letters_value, strip_value
+from regmod.normalize.text import (
+    as_python_pattern,
+    fold_letters,
+    fold_letters_value,
+    strip_value,
+)
 
 HOUSE_NUMBER = pl.Struct({"number": pl.Int32(), "suffix": pl.String()})
 
-_COUNTRY_PREFIX = re.compile(f"^de?[{WHITESPACE}]*-?[{WHITESPACE}]*", re.IGNORECASE)
-_INNER_SPACE = re.compile(f"[{WHITESPACE}]")
-_FIVE_DIGITS = re.compile(r"[0-9]{5}")
-_STRASSE = re.compile(r"stra(?:ss|s)e\b")
-_PLATZ = re.compile(r"platz\b")
-_NOT_KEY = re.compile(r"[^a-z0-9?]")
-_NUMBER_AND_SUFFIX = re.compile(r"([0-9]{1,9})(.*)")
+_COUNTRY_PREFIX = r"(?i)^de?\s*-?\s*"
+_SPACE = r"\s"
+_FIVE_DIGITS = r"^[0-9]{5}$"
+_STRASSE = r"stra(?:ss|s)e\b"
+_PLATZ = r"platz\b"
+_NOT_IN_KEY = r"[^a-z0-9?]"
+_LEADING_NUMBER = r"^([0-9]{1,9})"
+_AFTER_NUMBER = r"^[0-9]{1,9}(.*)$"
+_COUNTRY_PREFIX_VALUE, _SPACE_VALUE, _FIVE_DIGITS_VALUE = map(
+    as_python_pattern, (_COUNTRY_PREFIX, _SPACE, _FIVE_DIGITS)
+)
+_STRASSE_VALUE, _PLATZ_VALUE, _NOT_IN_KEY_VALUE = map(
+    as_python_pattern, (_STRASSE, _PLATZ, _NOT_IN_KEY)
+)
+_LEADING_NUMBER_VALUE, _AFTER_NUMBER_VALUE = map(
+    as_python_pattern, (_LEADING_NUMBER, _AFTER_NUMBER)
+)
 
 
 def _postcode_digits(expr: pl.Expr) -> pl.Expr:
     """The postcode without a country prefix (``D-``, ``DE ``) and without inner spaces."""
-    return expr.str.strip_chars().str.replace(r"(?i)^de?\s*-?\s*", "").str.replace_all(r"\s", "")
+    return expr.str.strip_chars().str.replace(_COUNTRY_PREFIX, "").str.replace_all(_SPACE, "")
 
 
 def normalise_postcode(expr: pl.Expr) -> pl.Expr:
@@ -32,15 +45,15 @@ def normalise_postcode(expr: pl.Expr) -> pl.Expr:
     guessed.
     """
     digits = _postcode_digits(expr)
-    return pl.when(digits.str.contains(r"^[0-9]{5}$")).then(digits)
+    return pl.when(digits.str.contains(_FIVE_DIGITS)).then(digits)
 
 
 def postcode_value(text: str | None) -> str | None:
     """``normalise_postcode`` of one value."""
     if text is None:
         return None
-    digits = _INNER_SPACE.sub("", _COUNTRY_PREFIX.sub("", strip_value(text), count=1))
-    return digits if _FIVE_DIGITS.fullmatch(digits) else None
+    digits = _SPACE_VALUE.sub("", _COUNTRY_PREFIX_VALUE.sub("", strip_value(text), count=1))
+    return digits if _FIVE_DIGITS_VALUE.search(digits) else None
 
 
 def postcode_problem(expr: pl.Expr) -> pl.Expr:
@@ -49,7 +62,7 @@ def postcode_problem(expr: pl.Expr) -> pl.Expr:
     return (
         pl.when(digits.str.contains(r"^[0-9]{4}$"))
         .then(pl.lit("four digits are ambiguous (lost leading zero or foreign)"))
-        .when(~digits.str.contains(r"^[0-9]{5}$") & (digits != ""))
+        .when(~digits.str.contains(_FIVE_DIGITS) & (digits != ""))
         .then(pl.lit("not five digits"))
     )
 
@@ -66,9 +79,9 @@ def street_search_form(expr: pl.Expr) -> pl.Expr:
 def _street_key(expr: pl.Expr) -> pl.Expr:
     key = (
         fold_letters(expr)
-        .str.replace_all(r"stra(?:ss|s)e\b", "str")
-        .str.replace_all(r"platz\b", "pl")
-        .str.replace_all(r"[^a-z0-9?]", "")
+        .str.replace_all(_STRASSE, "str")
+        .str.replace_all(_PLATZ, "pl")
+        .str.replace_all(_NOT_IN_KEY, "")
     )
     return pl.when(key != "").then(key)
 
@@ -77,8 +90,8 @@ def street_key_value(text: str | None) -> str | None:
     """``street_search_form`` of one value."""
     if text is None:
         return None
-    key = _PLATZ.sub("pl", _STRASSE.sub("str", fold_letters_value(text)))
-    return _NOT_KEY.sub("", key) or None
+    key = _PLATZ_VALUE.sub("pl", _STRASSE_VALUE.sub("str", fold_letters_value(text)))
+    return _NOT_IN_KEY_VALUE.sub("", key) or None
 
 
 def split_house_number(expr: pl.Expr) -> pl.Expr:
@@ -91,8 +104,8 @@ def split_house_number(expr: pl.Expr) -> pl.Expr:
 
 def _house_number(expr: pl.Expr) -> pl.Expr:
     text = expr.str.strip_chars()
-    number = text.str.extract(r"^([0-9]{1,9})", 1).cast(pl.Int32)
-    suffix = text.str.extract(r"^[0-9]{1,9}(.*)$", 1).str.replace_all(r"\s", "").str.to_lowercase()
+    number = text.str.extract(_LEADING_NUMBER, 1).cast(pl.Int32)
+    suffix = text.str.extract(_AFTER_NUMBER, 1).str.replace_all(_SPACE, "").str.to_lowercase()
     return (
         pl.when(number.is_not_null())
         .then(
@@ -110,9 +123,9 @@ def house_number_value(text: str | None) -> dict[str, int | str | None] | None:
     if text is None:
         return None
     stripped = strip_value(text)
-    number = re.match(r"[0-9]{1,9}", stripped)
+    number = _LEADING_NUMBER_VALUE.search(stripped)
     if number is None:
         return None
-    whole = _NUMBER_AND_SUFFIX.fullmatch(stripped)
-    suffix = None if whole is None else _INNER_SPACE.sub("", whole.group(2)).lower()
-    return {"number": int(number.group()), "suffix": suffix or None}
+    after = _AFTER_NUMBER_VALUE.search(stripped)
+    suffix = None if after is None else _SPACE_VALUE.sub("", after.group(1)).lower()
+    return {"number": int(number.group(1)), "suffix": suffix or None}

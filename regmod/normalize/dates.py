@@ -9,12 +9,11 @@ digits (``١٢.٠٥.١٩٨٠``) is unreadable, not guessed.
 from __future__ import annotations
 
 import calendar
-import re
 
 import polars as pl
 
 from regmod.normalize._distinct import per_distinct
-from regmod.normalize.text import strip_value
+from regmod.normalize.text import as_python_pattern, strip_value
 
 PARTIAL_DATE = pl.Struct({"year": pl.Int16(), "month": pl.Int8(), "day": pl.Int8()})
 
@@ -25,7 +24,7 @@ _FORMATS: tuple[tuple[str, tuple[int, int, int]], ...] = (
 )
 """Each accepted layout with the capture groups of (year, month, day)."""
 
-_COMPILED_FORMATS = tuple((re.compile(pattern), groups) for pattern, groups in _FORMATS)
+_COMPILED_FORMATS = tuple((as_python_pattern(pattern), groups) for pattern, groups in _FORMATS)
 
 
 def _written_parts(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:

@@ -9,20 +9,18 @@ test holds the two to the same answers.
 
 from __future__ import annotations
 
-import re
-
 import polars as pl
 from stdnum.de import idnr as stdnum_idnr
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 
 from regmod.normalize._distinct import map_distinct
-from regmod.normalize.text import WHITESPACE
+from regmod.normalize.text import as_python_pattern
 
 _SEPARATORS = r"[\s\-./,]"
 """Characters a printed IDNr may carry (``36 574 261 809``), as stdnum's ``compact`` strips."""
 
-_SEPARATOR_VALUE = re.compile(_SEPARATORS.replace(r"\s", WHITESPACE))
-_DIGITS = re.compile(r"[1-9][0-9]{10}")
+_IDNR_FORM = r"^[1-9][0-9]{10}$"
+_SEPARATORS_VALUE, _IDNR_FORM_VALUE = map(as_python_pattern, (_SEPARATORS, _IDNR_FORM))
 
 
 def idnr_problem(text: str) -> str | None:
@@ -54,8 +52,8 @@ def valid_idnr_value(text: str | None) -> str | None:
     """``valid_idnr`` of one value, by stdnum."""
     if text is None:
         return None
-    number = _SEPARATOR_VALUE.sub("", text)
-    return number if _DIGITS.fullmatch(number) and stdnum_idnr.is_valid(number) else None
+    number = _SEPARATORS_VALUE.sub("", text)
+    return number if _IDNR_FORM_VALUE.search(number) and stdnum_idnr.is_valid(number) else None
 
 
 def _compact(expr: pl.Expr) -> pl.Expr:
@@ -90,7 +88,7 @@ def valid_idnr(expr: pl.Expr) -> pl.Expr:
     """
     number = _compact(expr)
     valid = (
-        number.str.contains(r"^[1-9][0-9]{10}$")
+        number.str.contains(_IDNR_FORM)
         & _repetition_rule_holds(number)
         & _check_digit_holds(number)
     )

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import polars as pl
 
 from regmod.normalize._distinct import per_distinct
-from regmod.normalize.text import WHITESPACE, clean_text, clean_text_value, strip_value
+from regmod.normalize.text import as_python_pattern, clean_text, clean_text_value, strip_value
 
 _DOCTOR_SPECIALITY = (
     r"med|dent|vet|rer|nat|pol|phil|jur|iur|oec|theol|habil|sc|soc|paed|agr|ing|publ|math|h\.\s*c"
@@ -65,11 +65,11 @@ NAME_PARTICLES: tuple[str, ...] = (
 _PARTICLE_WORDS = sorted({word for particle in NAME_PARTICLES for word in particle.split()})
 _PARTICLE_BEFORE_NAME = rf"\b(?:{'|'.join(_PARTICLE_WORDS)}) +"
 _PARTICLES_BEFORE_NAME = re.compile(_PARTICLE_BEFORE_NAME)
-_LEADING_BIRTH_MARKER_VALUE = re.compile(
-    _LEADING_BIRTH_MARKER.replace(r"\s", f"[{WHITESPACE}]").removeprefix("(?i)"), re.IGNORECASE
-)
-_FIRST_NAME_HYPHEN = re.compile(f"[{WHITESPACE}]*-[{WHITESPACE}]*")
-_FIRST_NAME_SEPARATORS = re.compile(f"[{WHITESPACE},]+")
+_LEADING_BIRTH_MARKER_VALUE = as_python_pattern(_LEADING_BIRTH_MARKER)
+_FIRST_NAME_HYPHEN = r"\s*-\s*"
+_FIRST_NAME_SEPARATORS = r"[\s,]+"
+_FIRST_NAME_HYPHEN_VALUE = as_python_pattern(_FIRST_NAME_HYPHEN)
+_FIRST_NAME_SEPARATORS_VALUE = as_python_pattern(_FIRST_NAME_SEPARATORS)
 
 NAME_FIELD = pl.Struct({"name": pl.String(), "doctoral_degree": pl.String()})
 FAMILY_NAME_FIELD = pl.Struct(
@@ -219,7 +219,9 @@ def family_name_parts_value(core: str | None) -> list[str] | None:
 def first_names_list(cleaned: pl.Expr) -> pl.Expr:
     """Several first names split on spaces and commas; ``Hans-Adolf`` stays one name."""
     joined = (
-        cleaned.str.replace_all(r"\s*-\s*", "-").str.replace_all(r"[\s,]+", " ").str.strip_chars()
+        cleaned.str.replace_all(_FIRST_NAME_HYPHEN, "-")
+        .str.replace_all(_FIRST_NAME_SEPARATORS, " ")
+        .str.strip_chars()
     )
     return joined.str.split(" ").list.eval(pl.element().filter(pl.element() != ""))
 
@@ -228,5 +230,5 @@ def first_names_list_value(cleaned: str | None) -> list[str] | None:
     """``first_names_list`` of one value."""
     if cleaned is None:
         return None
-    joined = _FIRST_NAME_SEPARATORS.sub(" ", _FIRST_NAME_HYPHEN.sub("-", cleaned))
+    joined = _FIRST_NAME_SEPARATORS_VALUE.sub(" ", _FIRST_NAME_HYPHEN_VALUE.sub("-", cleaned))
     return [name for name in strip_value(joined).split(" ") if name != ""]

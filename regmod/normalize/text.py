@@ -53,12 +53,45 @@ _WHITESPACE_CHARACTERS = (
 )
 """Unicode ``White_Space``: what Polars' ``\\s`` and ``strip_chars()`` mean, for the scalar forms."""
 
-WHITESPACE = re.escape(_WHITESPACE_CHARACTERS)
-"""``_WHITESPACE_CHARACTERS`` as the body of a Python character class."""
+_WHITESPACE_CLASS_BODY = re.escape(_WHITESPACE_CHARACTERS)
 
-_SPACES = re.compile(f"[{WHITESPACE}]+")
-_FOLDED_PUNCTUATION = re.compile(f"[^a-z0-9?{WHITESPACE}-]")
-_HYPHEN_RUN = re.compile(f"[{WHITESPACE}]*-[{WHITESPACE}-]*")
+_SPACE_RUN = r"\s+"
+_NOT_IN_SEARCH_FORM = r"[^a-z0-9?\s-]"
+_HYPHEN_RUN = r"\s*-[\s-]*"
+
+
+def as_python_pattern(pattern: str) -> re.Pattern[str]:
+    """A Polars (Rust) regular expression compiled for Python's ``re``, matching the same.
+
+    ``\\s`` becomes Unicode ``White_Space`` (Python's also matches U+001C–U+001F) and ``$``
+    outside a class the end of the text (Python's also matches before a final newline).
+    """
+    translated: list[str] = []
+    in_class, position = False, 0
+    while position < len(pattern):
+        char = pattern[position]
+        if char == "\\":
+            escape = pattern[position : position + 2]
+            translated.append(
+                (_WHITESPACE_CLASS_BODY if in_class else f"[{_WHITESPACE_CLASS_BODY}]")
+                if escape == r"\s"
+                else escape
+            )
+            position += 2
+            continue
+        if char == "$" and not in_class:
+            char = r"\Z"
+        elif char in "[]":
+            in_class = char == "["
+        translated.append(char)
+        position += 1
+    return re.compile("".join(translated))
+
+
+_SPACE_RUN_VALUE = as_python_pattern(_SPACE_RUN)
+_NOT_IN_SEARCH_FORM_VALUE = as_python_pattern(_NOT_IN_SEARCH_FORM)
+_HYPHEN_RUN_VALUE = as_python_pattern(_HYPHEN_RUN)
+_APOSTROPHES_VALUE = as_python_pattern(_APOSTROPHES)
 _GERMAN_TRANSLATION = str.maketrans(_GERMAN_TRANSLITERATION)
 _UNDECOMPOSED_TRANSLATION = str.maketrans(_LETTERS_WITHOUT_DECOMPOSITION)
 
@@ -68,7 +101,7 @@ def clean_text(expr: pl.Expr) -> pl.Expr:
     cleaned = (
         expr.str.normalize("NFC")
         .str.replace_all(_REPLACEMENT_CHARACTER, LOST_LETTER, literal=True)
-        .str.replace_all(r"\s+", " ")
+        .str.replace_all(_SPACE_RUN, " ")
         .str.strip_chars()
     )
     return pl.when(cleaned != "").then(cleaned)
@@ -84,7 +117,7 @@ def clean_text_value(text: str | None) -> str | None:
     if text is None:
         return None
     cleaned = unicodedata.normalize("NFC", text).replace(_REPLACEMENT_CHARACTER, LOST_LETTER)
-    return strip_value(_SPACES.sub(" ", cleaned)) or None
+    return strip_value(_SPACE_RUN_VALUE.sub(" ", cleaned)) or None
 
 
 def fold_letters(expr: pl.Expr) -> pl.Expr:
@@ -128,9 +161,9 @@ def _search_form(expr: pl.Expr) -> pl.Expr:
     folded = (
         fold_letters(expr)
         .str.replace_all(_APOSTROPHES, "")
-        .str.replace_all(r"[^a-z0-9?\s-]", " ")
-        .str.replace_all(r"\s*-[\s-]*", "-")
-        .str.replace_all(r"\s+", " ")
+        .str.replace_all(_NOT_IN_SEARCH_FORM, " ")
+        .str.replace_all(_HYPHEN_RUN, "-")
+        .str.replace_all(_SPACE_RUN, " ")
         .str.strip_chars(" -")
     )
     return pl.when(folded != "").then(folded)
@@ -140,9 +173,9 @@ def search_form_value(text: str | None) -> str | None:
     """``search_form`` of one value."""
     if text is None:
         return None
-    folded = re.sub(_APOSTROPHES, "", fold_letters_value(text))
-    folded = _HYPHEN_RUN.sub("-", _FOLDED_PUNCTUATION.sub(" ", folded))
-    return _SPACES.sub(" ", folded).strip(" -") or None
+    folded = _APOSTROPHES_VALUE.sub("", fold_letters_value(text))
+    folded = _HYPHEN_RUN_VALUE.sub("-", _NOT_IN_SEARCH_FORM_VALUE.sub(" ", folded))
+    return _SPACE_RUN_VALUE.sub(" ", folded).strip(" -") or None
 
 
 def has_lost_letter(expr: pl.Expr) -> pl.Expr:
