@@ -1,9 +1,10 @@
 """Inputs of the side-by-side comparison and the one configuration both tools share.
 
 Both tools get the same frames, the same blocking keys (every rule of the regmod spec becomes one
-recordlinkage ``Index.block``) and comparable comparisons: each regmod string comparison becomes a
-recordlinkage string comparison with the same metric at the threshold of regmod's top similarity
-level, every other comparison an exact one.
+recordlinkage ``Index.block``) and comparable comparisons: each regmod comparison becomes one
+recordlinkage comparison. One with a string-similarity level becomes a string comparison of that
+level's column with the same metric at the threshold of regmod's top similarity level; every other
+comparison an exact one of its column (a date comparison: of its year, month and day columns).
 """
 
 from __future__ import annotations
@@ -15,9 +16,13 @@ from pathlib import Path
 import polars as pl
 
 from benchmarks.febrl4 import febrl_spec, load_febrl4
-from matching import LinkageSpec, SimilarityLevel
+from matching import Comparison, LinkageSpec, SimilarityLevel
 
-RECORDLINKAGE_METHODS = {"jaro_winkler": "jarowinkler", "levenshtein": "levenshtein"}
+RECORDLINKAGE_METHODS = {
+    "jaro_winkler": "jarowinkler",
+    "levenshtein": "levenshtein",
+    "damerau_levenshtein": "damerau_levenshtein",
+}
 
 
 @dataclass(frozen=True)
@@ -39,23 +44,39 @@ class Dataset:
         return [list(rule.keys) for rule in self.spec.blocking]
 
     def string_comparisons(self) -> list[tuple[str, str, float]]:
-        """``(column, recordlinkage method, threshold)`` per string comparison of the spec."""
+        """``(column, recordlinkage method, threshold)`` per comparison with a similarity level."""
         found = []
         for comparison in self.spec.comparisons:
-            levels = [level for level in comparison.levels if isinstance(level, SimilarityLevel)]
-            if comparison.column and levels and levels[0].metric in RECORDLINKAGE_METHODS:
-                top = max(levels, key=lambda level: level.threshold)
-                found.append((comparison.column, RECORDLINKAGE_METHODS[top.metric], top.threshold))
+            level = _top_similarity_level(comparison)
+            if level is not None:
+                column = level.column or comparison.column
+                assert column is not None
+                found.append((column, RECORDLINKAGE_METHODS[level.metric], level.threshold))
         return found
 
     def exact_comparisons(self) -> list[str]:
-        """Columns of the spec's other single-column comparisons, compared exactly."""
-        strings = {column for column, _, _ in self.string_comparisons()}
-        return [
-            comparison.column
-            for comparison in self.spec.comparisons
-            if comparison.column and comparison.column not in strings
-        ]
+        """Columns of the other comparisons, compared exactly (a date: year, month and day)."""
+        columns: list[str] = []
+        for comparison in self.spec.comparisons:
+            if _top_similarity_level(comparison) is not None:
+                continue
+            if comparison.column:
+                columns.append(comparison.column)
+            elif comparison.date_columns is not None:
+                dates = comparison.date_columns
+                columns.extend([dates.year, dates.month, dates.day])
+        return columns
+
+
+def _top_similarity_level(comparison: Comparison) -> SimilarityLevel | None:
+    """The highest-threshold similarity level recordlinkage has a metric for, on the same
+    column and metric as the comparison's first similarity level."""
+    levels = [level for level in comparison.levels if isinstance(level, SimilarityLevel)]
+    if not levels or levels[0].metric not in RECORDLINKAGE_METHODS:
+        return None
+    first = levels[0]
+    same = [lv for lv in levels if (lv.metric, lv.column) == (first.metric, first.column)]
+    return max(same, key=lambda level: level.threshold)
 
 
 def febrl4() -> Dataset:
