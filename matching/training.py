@@ -108,6 +108,15 @@ def estimate_u(
     return {c.name: smoothed(counts[c.name]) for c in spec.comparisons}
 
 
+def random_pair_u(
+    left: pl.DataFrame, right: pl.DataFrame | None, spec: LinkageSpec, prepared: PreparedFrames
+) -> dict[str, list[float]]:
+    """u per level from ``spec.training``'s random pairs of ``left`` and ``right``."""
+    training = spec.training
+    random = random_pairs(left, right, spec.record_id, training.u_random_pairs, training.seed)
+    return estimate_u(prepared, random, spec)
+
+
 def level_patterns(
     levels: pl.DataFrame, names: Sequence[str], extra: Sequence[str] = ()
 ) -> pl.DataFrame:
@@ -334,17 +343,16 @@ def train(
     prepared: PreparedFrames | None = None,
     blocked_levels: pl.DataFrame | None = None,
     ids: RuleIds | None = None,
+    u: Mapping[str, list[float]] | None = None,
 ) -> TrainedModel:
     """Unsupervised training: u from random pairs, m by EM sessions, λ by EM over all blocked pairs.
 
-    ``prepared``, ``blocked_levels`` (the level frame of ``block``'s pairs) and ``ids`` (the
-    frames' ``rule_ids``) may be passed in to reuse work already done.
+    ``prepared``, ``blocked_levels`` (the level frame of ``block``'s pairs), ``ids`` (the
+    frames' ``rule_ids``) and ``u`` (``random_pair_u``) may be passed in to reuse work already
+    done.
     """
     prepared = prepared or prepare(left, right, spec)
-    random = random_pairs(
-        left, right, spec.record_id, spec.training.u_random_pairs, spec.training.seed
-    )
-    u = estimate_u(prepared, random, spec)
+    u = random_pair_u(left, right, spec, prepared) if u is None else u
     ids = ids or rule_ids(left, right, spec.blocking)
     levels = blocked_levels
     if levels is None:
@@ -383,10 +391,7 @@ def train_from_labels(
     prepared = prepared or prepare(left, right, spec)
     levels = compute_levels(prepared, matches, spec)
     m = {c.name: smoothed(level_counts(levels, c)) for c in spec.comparisons}
-    random = random_pairs(
-        left, right, spec.record_id, spec.training.u_random_pairs, spec.training.seed
-    )
-    u = estimate_u(prepared, random, spec)
+    u = random_pair_u(left, right, spec, prepared)
     possible = total_pair_count(left.height, None if right is None else right.height)
     prior = min(matches.height / possible, 0.5)
     tables = term_frequency_tables(prepared, spec, dedupe=right is None)
