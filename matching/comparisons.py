@@ -9,7 +9,7 @@ per distinct (left value, right value) pair where values repeat.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -74,6 +74,16 @@ class PreparedFrames:
     dictionary: pl.Series
     encoded: frozenset[str]
     tf_by_code: dict[str, pl.Series] = field(default_factory=dict)
+    per_record: dict[tuple[str, str], Codes] = field(default_factory=dict)
+    """Values derived once per record and side (day numbers, list signatures), for every pair
+    set compared."""
+
+    def derived(self, side: str, name: str, derive: Callable[[pl.DataFrame], Codes]) -> Codes:
+        """``derive`` (an integer per record, and where it is null) of the ``side`` frame."""
+        key = (side, name)
+        if key not in self.per_record:
+            self.per_record[key] = derive(self.left if side == "l" else self.right)
+        return self.per_record[key]
 
 
 def prepare(
@@ -258,6 +268,7 @@ class _Gathered:
     def __init__(self, prepared: PreparedFrames, idx_l: pl.Series, idx_r: pl.Series) -> None:
         self.prepared = prepared
         self.idx = {"l": idx_l, "r": idx_r}
+        self.rows = {side: idx.to_numpy() for side, idx in self.idx.items()}
         self.cache: dict[tuple[str, str], pl.Series] = {}
         self.similarities: dict[tuple[str, str, str], tuple[FloatArray, BoolArray]] = {}
         self.height = len(idx_l)
@@ -344,15 +355,23 @@ class _Gathered:
         lengths: npt.NDArray[np.int64] = self.value_lengths[np.where(null, len(dictionary), codes)]
         return lengths.astype(np.int64)
 
-    def at_days(self, side: str, dates: DateColumns, positions: Positions) -> pl.Series:
+    def days(self, side: str, dates: DateColumns, positions: Positions) -> Codes:
         """Day numbers of ``dates`` at ``positions``, computed once per record, not per pair."""
-        key = (side, f"__days_{dates.year}_{dates.month}_{dates.day}")
-        if key not in self.cache:
-            parts = [pl.col(name).cast(pl.Int64) for name in (dates.year, dates.month, dates.day)]
-            days = self._frame(side).select(day_number(*parts)).to_series()
-            self.cache[key] = days.gather(self.idx[side])
-        days = self.cache[key]
-        return days if positions is self.everything else days.gather(positions)
+        parts = [pl.col(name).cast(pl.Int64) for name in (dates.year, dates.month, dates.day)]
+        name = f"days {dates.year} {dates.month} {dates.day}"
+        return self.per_record(side, name, partial(_evaluated, day_number(*parts)), positions)
+
+    def per_record(
+        self,
+        side: str,
+        name: str,
+        derive: Callable[[pl.DataFrame], Codes],
+        positions: Positions,
+    ) -> Codes:
+        """A value derived once per record (``PreparedFrames.derived``) at ``positions``."""
+        values, null = self.prepared.derived(side, name, derive)
+        rows = self.rows[side] if positions is self.everything else self.rows[side][positions]
+        return values[rows], null[rows]
 
     def _frame(self, side: str) -> pl.DataFrame:
         return self.prepared.left if side == "l" else self.prepared.right
@@ -464,11 +483,65 @@ def _pair_condition(
         left_values, right_values = data.integers("l", left_name), data.integers("r", right_name)
         if left_values is not None and right_values is not None:
             return _equal_present(left_values, right_values, positions, data.everything)
+    if isinstance(level, ListOverlapLevel) and level.mode == "any":
+        return _lists_share_an_element(level, left_name, right_name, data, positions)
+    return _pair_expression_holds(level, left_name, right_name, data, positions)
+
+
+def _pair_expression_holds(
+    level: ExactLevel | SimilarityLevel | NumericLevel | ListOverlapLevel,
+    left_name: str,
+    right_name: str,
+    data: _Gathered,
+    positions: Positions,
+) -> BoolArray:
     left, right = data.at("l", left_name, positions), data.at("r", right_name, positions)
     sides = _Suffixes({left_name: left.dtype, right_name: right.dtype}, "_l", "_r")
     frame = pl.DataFrame({f"{left_name}_l": left, f"{right_name}_r": right})
     agree = frame.select(_pair_expression(level, left_name, right_name, sides)).to_series()
     return agree.fill_null(False).to_numpy()
+
+
+def _lists_share_an_element(
+    level: ListOverlapLevel,
+    left_name: str,
+    right_name: str,
+    data: _Gathered,
+    positions: Positions,
+) -> BoolArray:
+    """Whether two lists share an element, tested exactly only where their 64-bit signatures
+    (one bit per element hash) overlap: a pair without a common bit shares no element, which
+    settles nearly all random pairs without touching the lists."""
+    (left, _), (right, _) = (
+        data.per_record(side, f"signature {name}", partial(_signatures, name), positions)
+        for side, name in (("l", left_name), ("r", right_name))
+    )
+    result = np.zeros(len(positions), dtype=bool)
+    maybe = np.flatnonzero(left & right)
+    if len(maybe):
+        result[maybe] = _pair_expression_holds(level, left_name, right_name, data, positions[maybe])
+    return result
+
+
+def _signatures(name: str, frame: pl.DataFrame) -> Codes:
+    """Per record, one bit per element of list column ``name`` (bit = element hash mod 64),
+    ORed; 0 for an empty or null list."""
+    lists = frame[name]
+    sizes = lists.list.len().fill_null(0).to_numpy()
+    elements = lists.explode(empty_as_null=False, keep_nulls=False)
+    bits = np.left_shift(np.uint64(1), elements.hash(seed=0).to_numpy() % np.uint64(64))
+    starts = np.zeros(len(sizes), dtype=np.int64)
+    starts[1:] = np.cumsum(sizes)[:-1]
+    # A trailing 0 keeps every start in range; an empty list's slot is overwritten below.
+    signatures = np.bitwise_or.reduceat(np.append(bits, np.uint64(0)), starts)
+    signatures[sizes == 0] = 0
+    return signatures, np.zeros(len(signatures), dtype=bool)
+
+
+def _evaluated(expression: pl.Expr, frame: pl.DataFrame) -> Codes:
+    """An integer expression on ``frame`` as values (0 where null) and null mask."""
+    values = frame.select(expression).to_series()
+    return values.fill_null(0).to_numpy(), values.is_null().to_numpy()
 
 
 def _equal_present(
@@ -582,8 +655,9 @@ def _date_condition(
 ) -> BoolArray:
     dates = level_date_columns(comparison, level)
     if level.match == "within_days":
-        days = [data.at_days(side, dates, positions) for side in ("l", "r")]
-        return ((days[0] - days[1]).abs() <= level.tolerance).fill_null(False).to_numpy()
+        (days_l, null_l), (days_r, null_r) = (data.days(side, dates, positions) for side in "lr")
+        close: BoolArray = ~(null_l | null_r) & (np.abs(days_l - days_r) <= level.tolerance)
+        return close
     names = (dates.year, dates.month, dates.day)
     parts = [data.integers(side, name) for side in ("l", "r") for name in names]
     if all(part is not None for part in parts):
