@@ -388,18 +388,16 @@ def _levels(
     weight = np.ones(data.height)
     is_null = _null_condition(comparison, data)
     gamma[is_null] = NULL_LEVEL
-    undecided = data.everything
-    if is_null.any():
-        undecided = np.flatnonzero(~is_null).astype(np.uint32)
+    undecided = ~is_null
     for index, level in enumerate(levels):
-        if isinstance(level, ElseLevel) or len(undecided) == 0:
+        if isinstance(level, ElseLevel) or not undecided.any():
             break
         if sample is not None and isinstance(level, SimilarityLevel | ListOverlapLevel):
             undecided = _thin(comparison, levels[index:], data, undecided, sample, gamma, weight)
             sample = None
-        agree = _condition(comparison, level, data, undecided)
-        gamma[undecided[agree]] = index
-        undecided = undecided[~agree]
+        agree = _agreeing(comparison, level, data, undecided)
+        gamma[agree] = index
+        undecided &= ~agree
     return gamma, weight
 
 
@@ -411,25 +409,28 @@ def _thin(
     comparison: Comparison,
     later: list[Level],
     data: _Gathered,
-    undecided: Positions,
+    undecided: BoolArray,
     sample: int,
     gamma: npt.NDArray[np.int8],
     weight: FloatArray,
-) -> Positions:
+) -> BoolArray:
     """The undecided pairs that a later cheap level settles, and ``sample`` evenly spaced ones
     of the others, weighted to stand for all of them; the rest get ``UNCOMPARED_LEVEL``."""
-    settled = np.zeros(len(undecided), dtype=bool)
+    settled = np.zeros(data.height, dtype=bool)
     for level in later:
         if isinstance(level, ExactLevel | DateLevel | NumericLevel):
-            settled |= _condition(comparison, level, data, undecided)
-    others = undecided[~settled]
+            settled |= _agreeing(comparison, level, data, undecided)
+    others = np.flatnonzero(undecided & ~settled)
     if len(others) <= sample:
         return undecided
     chosen = np.zeros(len(others), dtype=bool)
     chosen[np.arange(sample) * len(others) // sample] = True
-    gamma[others[~chosen]] = UNCOMPARED_LEVEL
+    left_out = others[~chosen]
+    gamma[left_out] = UNCOMPARED_LEVEL
     weight[others[chosen]] = len(others) / sample
-    return np.sort(np.concatenate([undecided[settled], others[chosen]]))
+    thinned = undecided.copy()
+    thinned[left_out] = False
+    return thinned
 
 
 def _null_condition(comparison: Comparison, data: _Gathered) -> BoolArray:
@@ -441,17 +442,20 @@ def _null_condition(comparison: Comparison, data: _Gathered) -> BoolArray:
     return result
 
 
-def _condition(
-    comparison: Comparison, level: object, data: _Gathered, positions: Positions
+def _agreeing(
+    comparison: Comparison, level: object, data: _Gathered, undecided: BoolArray
 ) -> BoolArray:
-    """Whether the pairs at ``positions`` agree at ``level``. Cheap levels on many pairs run on
-    every pair of the cached whole columns: that beats gathering the subset first."""
-    if (
-        isinstance(level, ExactLevel | DateLevel | NumericLevel)
-        and 4 * len(positions) > data.height
-    ):
-        return _condition_at(comparison, level, data, data.everything)[positions]
-    return _condition_at(comparison, level, data, positions)
+    """Which ``undecided`` pairs agree at ``level``, as a mask over all pairs. Cheap levels on
+    many pairs run on every pair of the cached whole columns: that beats gathering the subset."""
+    count = np.count_nonzero(undecided)
+    cheap = isinstance(level, ExactLevel | DateLevel | NumericLevel)
+    if count == data.height or (cheap and 4 * count > data.height):
+        agree: BoolArray = _condition_at(comparison, level, data, data.everything) & undecided
+        return agree
+    positions = np.flatnonzero(undecided).astype(np.uint32)
+    result = np.zeros(data.height, dtype=bool)
+    result[positions[_condition_at(comparison, level, data, positions)]] = True
+    return result
 
 
 def _condition_at(
