@@ -340,7 +340,7 @@ class _Gathered:
         if key not in self.arrays:
             column = self.get(side, name)
             self.arrays[key] = (
-                (column.fill_null(0).to_numpy(), column.is_null().to_numpy())
+                (column.fill_null(0).to_numpy(), null_mask(column))
                 if column.dtype.is_integer()
                 else None
             )
@@ -438,7 +438,7 @@ def _null_condition(comparison: Comparison, data: _Gathered) -> BoolArray:
     for name in null_columns(comparison):
         for side in ("l", "r"):
             values = data.integers(side, name)
-            result |= data.get(side, name).is_null().to_numpy() if values is None else values[1]
+            result |= null_mask(data.get(side, name)) if values is None else values[1]
     return result
 
 
@@ -545,7 +545,15 @@ def _signatures(name: str, frame: pl.DataFrame) -> Codes:
 def _evaluated(expression: pl.Expr, frame: pl.DataFrame) -> Codes:
     """An integer expression on ``frame`` as values (0 where null) and null mask."""
     values = frame.select(expression).to_series()
-    return values.fill_null(0).to_numpy(), values.is_null().to_numpy()
+    return values.fill_null(0).to_numpy(), null_mask(values)
+
+
+def null_mask(column: pl.Series) -> BoolArray:
+    """Where ``column`` is null, as a NumPy mask (no conversion when it has no nulls)."""
+    if not column.has_nulls():
+        return np.zeros(len(column), dtype=bool)
+    mask: BoolArray = column.is_null().to_numpy()
+    return mask
 
 
 def _equal_present(
