@@ -481,6 +481,8 @@ def _pair_condition(
     if isinstance(level, SimilarityLevel) and left_name in encoded and right_name in encoded:
         if level.metric == "damerau_levenshtein":
             return _damerau_levenshtein_agrees(level, left_name, right_name, data, positions)
+        if level.metric == "levenshtein":
+            return _levenshtein_agrees(level, left_name, right_name, data, positions)
         similarity = data.similarity(left_name, right_name, level.metric, positions)
         return similarity >= level.threshold
     if isinstance(level, ExactLevel):
@@ -655,6 +657,24 @@ def _damerau_levenshtein_agrees(
     if unsure.any():
         exact = data.similarity(left_name, right_name, "damerau_levenshtein", positions[unsure])
         agree[unsure] = exact >= threshold
+    return agree
+
+
+def _levenshtein_agrees(
+    level: SimilarityLevel,
+    left_name: str,
+    right_name: str,
+    data: _Gathered,
+    positions: Positions,
+) -> BoolArray:
+    """Levenshtein similarity at or above the threshold, ruled out first by the twice cheaper
+    optimal-string-alignment kernel: OSA distance ≤ Levenshtein distance (a swap of neighbours
+    costs it one edit, not two), so an OSA similarity below the threshold is final."""
+    osa = data.similarity(left_name, right_name, "optimal_string_alignment", positions)
+    agree = osa >= level.threshold
+    if agree.any():
+        exact = data.similarity(left_name, right_name, "levenshtein", positions[agree])
+        agree[agree] = exact >= level.threshold
     return agree
 
 
