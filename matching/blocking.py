@@ -113,13 +113,11 @@ def _guard(ids: RuleIds, left: pl.DataFrame, right: pl.DataFrame | None, spec: L
 def _largest_group_bound(ids: RuleIds, rules: list[str]) -> int:
     """The pairs of ``rules`` at most: per rule, its largest key group on the left times the
     keyed right rows, summed."""
-    largest = [
-        ids.left.lazy().drop_nulls(rule).group_by(rule).len("n").select(pl.col("n").max())
-        for rule in rules
-    ]
+    largest = ids.left.select(pl.col(rule).drop_nulls().unique_counts().max() for rule in rules)
     keyed = ids.right.select(pl.col(rules).count()).row(0)
-    values = [frame.item() or 0 for frame in pl.collect_all(largest)]
-    return sum(int(value) * int(rows) for value, rows in zip(values, keyed, strict=True))
+    return sum(
+        int(value or 0) * int(rows) for value, rows in zip(largest.row(0), keyed, strict=True)
+    )
 
 
 def block(

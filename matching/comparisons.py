@@ -371,7 +371,7 @@ class _Gathered:
         """A value derived once per record (``PreparedFrames.derived``) at ``positions``."""
         values, null = self.prepared.derived(side, name, derive)
         rows = self.rows[side] if positions is self.everything else self.rows[side][positions]
-        return values[rows], null[rows]
+        return values[rows], null[rows] if null.any() else np.zeros(len(rows), dtype=bool)
 
     def _frame(self, side: str) -> pl.DataFrame:
         return self.prepared.left if side == "l" else self.prepared.right
