@@ -26,7 +26,6 @@ from matching.spec import (
     DateLevel,
     ElseLevel,
     ExactLevel,
-    Level,
     LinkageSpec,
     ListOverlapLevel,
     NumericLevel,
@@ -389,13 +388,17 @@ def _levels(
     is_null = _null_condition(comparison, data)
     gamma[is_null] = NULL_LEVEL
     undecided = ~is_null
+    settled: dict[int, BoolArray] = {}
     for index, level in enumerate(levels):
         if isinstance(level, ElseLevel) or not undecided.any():
             break
         if sample is not None and isinstance(level, SimilarityLevel | ListOverlapLevel):
-            undecided = _thin(comparison, levels[index:], data, undecided, sample, gamma, weight)
+            undecided, settled = _thin(comparison, index, data, undecided, sample, gamma, weight)
             sample = None
-        agree = _agreeing(comparison, level, data, undecided)
+        if index in settled:
+            agree = settled[index] & undecided
+        else:
+            agree = _agreeing(comparison, level, data, undecided)
         gamma[agree] = index
         undecided &= ~agree
     return gamma, weight
@@ -407,22 +410,28 @@ UNCOMPARED_LEVEL = -2
 
 def _thin(
     comparison: Comparison,
-    later: list[Level],
+    first: int,
     data: _Gathered,
     undecided: BoolArray,
     sample: int,
     gamma: npt.NDArray[np.int8],
     weight: FloatArray,
-) -> BoolArray:
-    """The undecided pairs that a later cheap level settles, and ``sample`` evenly spaced ones
-    of the others, weighted to stand for all of them; the rest get ``UNCOMPARED_LEVEL``."""
+) -> tuple[BoolArray, dict[int, BoolArray]]:
+    """The undecided pairs that a cheap level from ``first`` on settles, and ``sample`` evenly
+    spaced ones of the others, weighted to stand for all of them; the rest get
+    ``UNCOMPARED_LEVEL``. Also the agreement of each of those cheap levels (over ``undecided``),
+    which the later levels reuse."""
+    agreeing = {
+        index: _agreeing(comparison, level, data, undecided)
+        for index, level in enumerate(comparison.agreement_levels)
+        if index >= first and isinstance(level, ExactLevel | DateLevel | NumericLevel)
+    }
     settled = np.zeros(data.height, dtype=bool)
-    for level in later:
-        if isinstance(level, ExactLevel | DateLevel | NumericLevel):
-            settled |= _agreeing(comparison, level, data, undecided)
+    for agree in agreeing.values():
+        settled |= agree
     others = np.flatnonzero(undecided & ~settled)
     if len(others) <= sample:
-        return undecided
+        return undecided, agreeing
     chosen = np.zeros(len(others), dtype=bool)
     chosen[np.arange(sample) * len(others) // sample] = True
     left_out = others[~chosen]
@@ -430,7 +439,7 @@ def _thin(
     weight[others[chosen]] = len(others) / sample
     thinned = undecided.copy()
     thinned[left_out] = False
-    return thinned
+    return thinned, agreeing
 
 
 def _null_condition(comparison: Comparison, data: _Gathered) -> BoolArray:
