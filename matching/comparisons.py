@@ -9,6 +9,7 @@ per distinct (left value, right value) pair where values repeat.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -76,13 +77,16 @@ class PreparedFrames:
     per_record: dict[tuple[str, str], Codes] = field(default_factory=dict)
     """Values derived once per record and side (day numbers, list signatures), for every pair
     set compared."""
+    deriving: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    """Held while deriving, so pair sets compared in parallel derive each value once."""
 
     def derived(self, side: str, name: str, derive: Callable[[pl.DataFrame], Codes]) -> Codes:
         """``derive`` (an integer per record, and where it is null) of the ``side`` frame."""
         key = (side, name)
-        if key not in self.per_record:
-            self.per_record[key] = derive(self.left if side == "l" else self.right)
-        return self.per_record[key]
+        with self.deriving:
+            if key not in self.per_record:
+                self.per_record[key] = derive(self.left if side == "l" else self.right)
+            return self.per_record[key]
 
 
 def prepare(
