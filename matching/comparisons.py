@@ -219,14 +219,16 @@ def sampled_level_counts(
     ):
         counted = gamma >= 0
         counts[comparison.name] = np.bincount(
-            gamma[counted], weights=weight[counted], minlength=len(comparison.agreement_levels)
+            gamma[counted],
+            weights=None if weight is None else weight[counted],
+            minlength=len(comparison.agreement_levels),
         ).astype(np.float64)
     return counts
 
 
 def _each_comparison(
     spec: LinkageSpec, gathered: _Gathered, sample: int | None
-) -> list[tuple[npt.NDArray[np.int8], FloatArray]]:
+) -> list[tuple[npt.NDArray[np.int8], FloatArray | None]]:
     """Levels and pair weights of every comparison."""
     gathered.gather_flat_columns()
     levels = partial(_levels, data=gathered, sample=sample)
@@ -342,11 +344,13 @@ class _Gathered:
         key = (side, name)
         if key not in self.arrays:
             column = self.get(side, name)
-            self.arrays[key] = (
-                (column.fill_null(0).to_numpy(), null_mask(column))
-                if column.dtype.is_integer()
-                else None
-            )
+            if not column.dtype.is_integer():
+                self.arrays[key] = None
+            else:
+                self.arrays[key] = (column.fill_null(0).to_numpy(), null_mask(column))
+                # The NumPy copy replaces the gathered column (gathered again if ever asked
+                # for): at 21 M pairs the two together held about 0.5 GB more.
+                self.cache.pop(key, None)
         return self.arrays[key]
 
     def lengths(self, side: str, name: str, positions: Positions) -> npt.NDArray[np.int64]:
@@ -382,13 +386,14 @@ class _Gathered:
 
 def _levels(
     comparison: Comparison, data: _Gathered, sample: int | None
-) -> tuple[npt.NDArray[np.int8], FloatArray]:
+) -> tuple[npt.NDArray[np.int8], FloatArray | None]:
     """The first agreeing level per pair, each level seeing only the pairs still undecided;
-    and each pair's weight (1, or more for the pairs of a sample, see ``sampled_level_counts``;
-    pairs left out of it get ``UNCOMPARED_LEVEL``)."""
+    and each pair's weight when sampling (1, or more for the pairs of a sample, see
+    ``sampled_level_counts``; pairs left out of it get ``UNCOMPARED_LEVEL``), else None (every
+    pair weighs 1)."""
     levels = comparison.agreement_levels
     gamma = np.full(data.height, len(levels) - 1, dtype=np.int8)
-    weight = np.ones(data.height)
+    weight = None if sample is None else np.ones(data.height)
     is_null = _null_condition(comparison, data)
     gamma[is_null] = NULL_LEVEL
     undecided = ~is_null
@@ -396,7 +401,11 @@ def _levels(
     for index, level in enumerate(levels):
         if isinstance(level, ElseLevel) or not undecided.any():
             break
-        if sample is not None and isinstance(level, SimilarityLevel | ListOverlapLevel):
+        if (
+            weight is not None
+            and sample is not None
+            and isinstance(level, SimilarityLevel | ListOverlapLevel)
+        ):
             undecided, settled = _thin(comparison, index, data, undecided, sample, gamma, weight)
             sample = None
         if index in settled:

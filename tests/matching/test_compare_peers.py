@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import polars as pl
+from pathlib import Path
 
+import polars as pl
+import pytest
+
+from benchmarks import instructions
 from benchmarks.febrl4 import febrl_spec
-from benchmarks.peers.datasets import Dataset
+from benchmarks.peers.datasets import DATASETS, Dataset
 from matching import LinkageSpec
 from regmod.linkage import german_spec
 
@@ -31,3 +35,16 @@ def test_febrl_comparisons_keep_their_metric_and_top_threshold() -> None:
     dataset = _dataset(febrl_spec())
     assert ("soc_sec_id", "levenshtein", 0.85) in dataset.string_comparisons()
     assert dataset.exact_comparisons() == ["street_number", "state"]
+
+
+def test_instruction_counts_run_on_the_inputs_compare_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(instructions, "folder", lambda name: tmp_path / name)
+    instructions.save("febrl4")
+    saved, built = instructions.load("febrl4"), DATASETS["febrl4"]()
+    assert saved.left.equals(built.left)
+    assert saved.right is not None and built.right is not None
+    assert saved.right.equals(built.right)
+    assert saved.spec == built.spec
+    assert saved.truth == built.truth
