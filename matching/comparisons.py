@@ -501,10 +501,8 @@ def _pair_condition(
 ) -> BoolArray:
     encoded = data.prepared.encoded
     if isinstance(level, SimilarityLevel) and left_name in encoded and right_name in encoded:
-        if level.metric == "damerau_levenshtein":
-            return _damerau_levenshtein_agrees(level, left_name, right_name, data, positions)
-        if level.metric == "levenshtein":
-            return _levenshtein_agrees(level, left_name, right_name, data, positions)
+        if level.metric in ("levenshtein", "damerau_levenshtein"):
+            return _edit_distance_agrees(level, (left_name, right_name), data, positions)
         similarity = data.similarity(left_name, right_name, level.metric, positions)
         return similarity >= level.threshold
     if isinstance(level, ExactLevel):
@@ -513,16 +511,17 @@ def _pair_condition(
             return _equal_present(left_values, right_values, positions, data.everything)
     if isinstance(level, ListOverlapLevel) and level.mode == "any":
         return _lists_share_an_element(level, left_name, right_name, data, positions)
-    return _pair_expression_holds(level, left_name, right_name, data, positions)
+    return _pair_expression_holds(level, (left_name, right_name), data, positions)
 
 
 def _pair_expression_holds(
     level: ExactLevel | SimilarityLevel | NumericLevel | ListOverlapLevel,
-    left_name: str,
-    right_name: str,
+    names: tuple[str, str],
     data: _Gathered,
     positions: Positions,
 ) -> BoolArray:
+    """The level's Polars pair expression on the columns ``names`` at ``positions``."""
+    left_name, right_name = names
     left, right = data.at("l", left_name, positions), data.at("r", right_name, positions)
     sides = _Suffixes({left_name: left.dtype, right_name: right.dtype}, "_l", "_r")
     frame = pl.DataFrame({f"{left_name}_l": left, f"{right_name}_r": right})
@@ -547,7 +546,9 @@ def _lists_share_an_element(
     result = np.zeros(len(positions), dtype=bool)
     maybe = np.flatnonzero(left & right)
     if len(maybe):
-        result[maybe] = _pair_expression_holds(level, left_name, right_name, data, positions[maybe])
+        result[maybe] = _pair_expression_holds(
+            level, (left_name, right_name), data, positions[maybe]
+        )
     return result
 
 
@@ -654,49 +655,34 @@ def _kernel(left: pl.Series, right: pl.Series, metric: Metric) -> pl.Series:
 _CODE_SPAN = 2**32
 
 
-def _damerau_levenshtein_agrees(
-    level: SimilarityLevel,
-    left_name: str,
-    right_name: str,
-    data: _Gathered,
-    positions: Positions,
+def _edit_distance_agrees(
+    level: SimilarityLevel, names: tuple[str, str], data: _Gathered, positions: Positions
 ) -> BoolArray:
-    """Damerau–Levenshtein similarity at or above the threshold, settled by the 4× cheaper
-    optimal-string-alignment kernel where it can be.
+    """Levenshtein or Damerau–Levenshtein similarity at or above the threshold, settled by the
+    cheaper optimal-string-alignment kernel (OSA) where it can be; the exact kernel runs only on
+    the pairs OSA leaves unsure.
 
-    DL ≤ OSA distance, so OSA agreeing means DL agrees; and the two distances are equal up to 1
-    (one edit or one adjacent swap), so where the threshold allows at most one edit an OSA
-    disagreement is final. Only pairs allowing two or more edits that OSA rejects run DL.
+    Levenshtein: OSA distance ≤ Levenshtein distance (a swap of neighbours costs OSA one edit,
+    not two), so an OSA similarity below the threshold is final; OSA agreements are confirmed.
+    Damerau–Levenshtein: DL ≤ OSA distance, so OSA agreeing means DL agrees; the two distances
+    are equal up to 1, so where the threshold allows at most one edit an OSA disagreement is
+    final too; only pairs allowing two or more edits that OSA rejects run DL.
     """
+    left_name, right_name = names
     threshold = level.threshold
     osa = data.similarity(left_name, right_name, "optimal_string_alignment", positions)
     agree = osa >= threshold
-    longer = np.maximum(
-        data.lengths("l", left_name, positions), data.lengths("r", right_name, positions)
-    )
-    allowed_edits = np.floor((1.0 - threshold) * longer + _BOUND_MARGIN)
-    unsure = ~agree & ~np.isnan(osa) & (allowed_edits >= 2)
+    if level.metric == "levenshtein":
+        unsure = agree.copy()
+    else:
+        longer = np.maximum(
+            data.lengths("l", left_name, positions), data.lengths("r", right_name, positions)
+        )
+        allowed_edits = np.floor((1.0 - threshold) * longer + _BOUND_MARGIN)
+        unsure = ~agree & ~np.isnan(osa) & (allowed_edits >= 2)
     if unsure.any():
-        exact = data.similarity(left_name, right_name, "damerau_levenshtein", positions[unsure])
+        exact = data.similarity(left_name, right_name, level.metric, positions[unsure])
         agree[unsure] = exact >= threshold
-    return agree
-
-
-def _levenshtein_agrees(
-    level: SimilarityLevel,
-    left_name: str,
-    right_name: str,
-    data: _Gathered,
-    positions: Positions,
-) -> BoolArray:
-    """Levenshtein similarity at or above the threshold, ruled out first by the twice cheaper
-    optimal-string-alignment kernel: OSA distance ≤ Levenshtein distance (a swap of neighbours
-    costs it one edit, not two), so an OSA similarity below the threshold is final."""
-    osa = data.similarity(left_name, right_name, "optimal_string_alignment", positions)
-    agree = osa >= level.threshold
-    if agree.any():
-        exact = data.similarity(left_name, right_name, "levenshtein", positions[agree])
-        agree[agree] = exact >= level.threshold
     return agree
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from matching import (
@@ -269,6 +269,10 @@ digits = st.text(alphabet="0123äb", min_size=0, max_size=9)
     st.sampled_from([0.5, 0.7, 0.8, 0.875, 0.9]),
     st.sampled_from(["damerau_levenshtein", "levenshtein"]),
 )
+# A swap of neighbours: one OSA edit, two Levenshtein edits (OSA agrees, Levenshtein does not).
+@example(values=[("0123", "0213")], threshold=0.7, metric="levenshtein")
+# OSA may not edit a substring twice: OSA 3 edits, Damerau–Levenshtein 2 (only DL agrees).
+@example(values=[("ca", "abc")], threshold=0.3, metric="damerau_levenshtein")
 def test_edit_distance_levels_agree_exactly_where_the_kernel_does(
     values: list[tuple[str, str]], threshold: float, metric: Metric
 ) -> None:
