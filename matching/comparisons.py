@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -120,7 +121,8 @@ def prepare(
     # Each group's codes are shifted past the groups before it, into one shared code space.
     values = [group_categories.to_series() for group_categories in categories]
     offsets = np.cumsum([0, *(len(part) for part in values)])[:-1].tolist()
-    dictionary = pl.concat([pl.Series(dtype=pl.String), *values]).rename("value")
+    # One chunk: gathering strings from a chunked series costs about four times as much.
+    dictionary = pl.concat([pl.Series(dtype=pl.String), *values]).rename("value").rechunk()
     shift = [
         (pl.col(name) + offset).cast(pl.UInt32)
         for group, offset in zip(groups, offsets, strict=True)
@@ -364,9 +366,8 @@ class _Gathered:
 
     def days(self, side: str, dates: DateColumns, positions: Positions) -> Codes:
         """Day numbers of ``dates`` at ``positions``, computed once per record, not per pair."""
-        parts = [pl.col(name).cast(pl.Int64) for name in (dates.year, dates.month, dates.day)]
         name = f"days {dates.year} {dates.month} {dates.day}"
-        return self.per_record(side, name, partial(_evaluated, day_number(*parts)), positions)
+        return self.per_record(side, name, partial(_day_numbers, dates), positions)
 
     def per_record(
         self,
@@ -567,10 +568,12 @@ def _signatures(name: str, frame: pl.DataFrame) -> Codes:
     return signatures, np.zeros(len(signatures), dtype=bool)
 
 
-def _evaluated(expression: pl.Expr, frame: pl.DataFrame) -> Codes:
-    """An integer expression on ``frame`` as values (0 where null) and null mask."""
-    values = frame.select(expression).to_series()
-    return values.fill_null(0).to_numpy(), null_mask(values)
+def _day_numbers(dates: DateColumns, frame: pl.DataFrame) -> Codes:
+    """Day numbers of ``frame``'s date columns (0 where a part is null) and where one is."""
+    parts = [frame[name] for name in (dates.year, dates.month, dates.day)]
+    year, month, day = (part.cast(pl.Int64).fill_null(0).to_numpy() for part in parts)
+    missing = null_mask(parts[0]) | null_mask(parts[1]) | null_mask(parts[2])
+    return day_number(year, month, day), missing
 
 
 def null_mask(column: pl.Series) -> BoolArray:
@@ -604,13 +607,18 @@ def string_similarity(
     *,
     dedupe_from_rows: int = DEDUPE_FROM_ROWS,
     dedupe_below_share: float = DEDUPE_BELOW_SHARE,
+    combinations_below_share: float = DEDUPE_BELOW_SHARE,
 ) -> FloatArray:
     """Similarity per pair of dictionary codes, each side given as (codes, null mask): 1.0 when
     equal, NaN when either is null, else the kernel on the differing pairs.
 
-    When a sample says few of those pairs are distinct, the kernel runs once per distinct
-    (left, right) code pair, found by a hash ``unique`` of a 64-bit pair key and looked up by a
-    binary search (a dense rank or a hash join back onto millions of pairs measured slower).
+    From ``dedupe_from_rows`` differing pairs the kernel runs once per distinct value pair where
+    that is cheaper: on every (left value, right value) combination when there are fewer of them
+    than ``combinations_below_share`` of the pairs, looked up by array index (German 100k birth
+    places: 17 → 7 ms); else, when a sample says
+    few pairs are distinct, once per distinct code pair, found by a hash ``unique`` of a 64-bit
+    pair key and looked up by a binary search (a dense rank or a hash join back onto millions of
+    pairs measured slower).
     """
     (left_codes, left_null), (right_codes, right_null) = left, right
     present = ~(left_null | right_null)
@@ -619,19 +627,59 @@ def string_similarity(
     if len(rows) == 0:
         return result
     codes_l, codes_r = left_codes[rows], right_codes[rows]
-    key = pl.Series(codes_l.astype(np.uint64) * _CODE_SPAN + codes_r)
-    if len(rows) < dedupe_from_rows or distinct_share(key) >= dedupe_below_share:
-        scores = _kernel(dictionary.gather(codes_l), dictionary.gather(codes_r), metric)
-    else:
-        distinct = key.unique().sort()
-        scored = _kernel(
-            dictionary.gather(distinct // _CODE_SPAN),
-            dictionary.gather(distinct % _CODE_SPAN),
-            metric,
+    if len(rows) >= dedupe_from_rows:
+        values_l, values_r = (
+            _distinct_codes(codes, len(dictionary)) for codes in (codes_l, codes_r)
         )
-        scores = scored.gather(distinct.search_sorted(key))
-    result[rows] = scores.to_numpy()
+        if len(values_l) * len(values_r) < combinations_below_share * len(rows):
+            result[rows] = _every_combination(
+                codes_l, codes_r, values_l, values_r, dictionary, metric
+            )
+            return result
+        key = pl.Series(codes_l.astype(np.uint64) * _CODE_SPAN + codes_r)
+        if distinct_share(key) < dedupe_below_share:
+            distinct = key.unique().sort()
+            scored = _kernel(
+                dictionary.gather(distinct // _CODE_SPAN),
+                dictionary.gather(distinct % _CODE_SPAN),
+                metric,
+            )
+            result[rows] = scored.gather(distinct.search_sorted(key)).to_numpy()
+            return result
+    result[rows] = _kernel(
+        dictionary.gather(codes_l), dictionary.gather(codes_r), metric
+    ).to_numpy()
     return result
+
+
+def _distinct_codes(codes: npt.NDArray[np.integer], span: int) -> npt.NDArray[np.intp]:
+    """The distinct values of ``codes`` (all below ``span``), sorted, by marking, not sorting."""
+    seen = np.zeros(span, dtype=bool)
+    seen[codes] = True
+    return np.flatnonzero(seen)
+
+
+def _every_combination(
+    codes_l: npt.NDArray[np.integer],
+    codes_r: npt.NDArray[np.integer],
+    values_l: npt.NDArray[np.intp],
+    values_r: npt.NDArray[np.intp],
+    dictionary: pl.Series,
+    metric: Metric,
+) -> FloatArray:
+    """The kernel on every combination of the distinct ``values_l`` and ``values_r``, read per
+    pair at (rank of the left code, rank of the right code)."""
+    table = _kernel(
+        dictionary.gather(np.repeat(values_l, len(values_r))),
+        dictionary.gather(np.tile(values_r, len(values_l))),
+        metric,
+    ).to_numpy()
+    rank = np.zeros(len(dictionary), dtype=np.int64)
+    rank[values_r] = np.arange(len(values_r))
+    right_rank = rank[codes_r]
+    rank[values_l] = np.arange(len(values_l))
+    scores: FloatArray = table[rank[codes_l] * len(values_r) + right_rank]
+    return scores
 
 
 def distinct_share(values: pl.Series, *, sample: int = 20_000) -> float:
@@ -770,17 +818,20 @@ def date_parts_agreement(level: DateLevel, left: list[pl.Expr], right: list[pl.E
     return days <= level.tolerance
 
 
-def day_number(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
-    """Days since 1970-01-01 by civil-calendar arithmetic (no validation, null-propagating)."""
-    shifted = year - (month <= 2).cast(pl.Int64)
-    era = shifted.floordiv(400)
+DateParts = TypeVar("DateParts", int, npt.NDArray[np.int64], pl.Expr)
+
+
+def day_number(year: DateParts, month: DateParts, day: DateParts) -> DateParts:
+    """Days since 1970-01-01 by civil-calendar arithmetic (no validation): for whole numbers,
+    NumPy arrays and null-propagating Polars expressions alike, by operators alone."""
+    month_index = (month + 9) % 12  # March is 0, so the leap day ends the year
+    shifted = year - month_index // 10  # January and February count to the year before
+    era = shifted // 400
     year_of_era = shifted - era * 400
-    month_index = pl.when(month > 2).then(month - 3).otherwise(month + 9)
-    day_of_year = (153 * month_index + 2).floordiv(5) + day - 1
-    day_of_era = (
-        year_of_era * 365 + year_of_era.floordiv(4) - year_of_era.floordiv(100) + day_of_year
-    )
-    return era * 146_097 + day_of_era - 719_468
+    day_of_year = (153 * month_index + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    days: DateParts = era * 146_097 + day_of_era - 719_468
+    return days
 
 
 def _term_frequency(comparison: Comparison, gamma: pl.Series, data: _Gathered) -> pl.Series:

@@ -19,7 +19,7 @@ import numpy.typing as npt
 import polars as pl
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
-from matching.comparisons import NULL_LEVEL
+from matching.comparisons import NULL_LEVEL, day_number
 from matching.encoding import Codes, Dictionary, encode, hashable
 from matching.errors import SpecError
 from matching.kernels import Metric
@@ -362,24 +362,14 @@ def _date_condition(comparison: Comparison, level: DateLevel, pairs: QueryPairs)
         return _never
     if level.match == "day_month_swap":
         return lambda i: years[i] == y_l and days[i] == m_l and months[i] == d_l
-    query_day = _day_number(y_l, m_l, d_l)
+    query_day = day_number(y_l, m_l, d_l)
     tolerance = level.tolerance
 
     def within_days(i: int) -> bool:
         year, month, day = years[i], months[i], days[i]
         if year is None or month is None or day is None:
             return False
-        return abs(_day_number(year, month, day) - query_day) <= tolerance
+        distance: int = abs(day_number(year, month, day) - query_day)
+        return distance <= tolerance
 
     return within_days
-
-
-def _day_number(year: int, month: int, day: int) -> int:
-    """``matching.comparisons.day_number`` of one date (days since 1970-01-01, proleptic)."""
-    shifted = year - (1 if month <= 2 else 0)
-    era = shifted // 400
-    year_of_era = shifted - era * 400
-    month_index = month - 3 if month > 2 else month + 9
-    day_of_year = (153 * month_index + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    return era * 146_097 + day_of_era - 719_468

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import polars as pl
 import pytest
@@ -23,7 +25,7 @@ from matching import (
     date_comparison,
     string_comparison,
 )
-from matching.comparisons import THREADS_FROM_PAIRS, string_similarity
+from matching.comparisons import THREADS_FROM_PAIRS, day_number, string_similarity
 from matching.kernels import Metric, similarity_expr
 
 DOB = DateColumns(year="y", month="m", day="d")
@@ -204,19 +206,17 @@ def test_term_frequency_column_holds_the_agreeing_value_frequency() -> None:
 words = st.text(alphabet="abcde", min_size=0, max_size=6)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.one_of(st.none(), words), st.one_of(st.none(), words)), min_size=1, max_size=30
+        st.tuples(st.one_of(st.none(), words), st.one_of(st.none(), words)), min_size=1, max_size=60
     )
 )
-def test_distinct_pair_similarity_equals_the_kernel_on_every_pair(
+def test_each_way_of_scoring_distinct_pairs_equals_the_kernel_on_every_pair(
     values: list[tuple[str | None, str | None]],
 ) -> None:
-    dedupe_from_rows = 64
-    repeats = dedupe_from_rows // len(values) + 1
-    left = pl.Series([v[0] for v in values] * repeats, dtype=pl.String)
-    right = pl.Series([v[1] for v in values] * repeats, dtype=pl.String)
+    left = pl.Series([v[0] for v in values], dtype=pl.String)
+    right = pl.Series([v[1] for v in values], dtype=pl.String)
     dictionary = pl.concat([left, right]).drop_nulls().unique().sort()
     encoding = pl.Enum(dictionary)
 
@@ -224,31 +224,25 @@ def test_distinct_pair_similarity_equals_the_kernel_on_every_pair(
         physical = values.cast(encoding).to_physical().cast(pl.UInt32)
         return physical.fill_null(0).to_numpy(), physical.is_null().to_numpy()
 
-    codes_l, codes_r = codes(left), codes(right)
-    fast = string_similarity(
-        codes_l,
-        codes_r,
-        dictionary,
-        "jaro_winkler",
-        dedupe_from_rows=dedupe_from_rows,
-        dedupe_below_share=2.0,
-    )
     direct = pl.DataFrame({"a": left, "b": right}).select(
         pl.when(pl.col("a") == pl.col("b"))
         .then(1.0)
         .otherwise(similarity_expr(pl.col("a"), pl.col("b"), "jaro_winkler", rows=0))
     )
     expected = direct.to_series().fill_null(np.nan).to_numpy()
-    np.testing.assert_allclose(fast, expected, rtol=1e-12)
-    head = slice(0, len(values))
-    small = string_similarity(
-        (codes_l[0][head], codes_l[1][head]),
-        (codes_r[0][head], codes_r[1][head]),
-        dictionary,
-        "jaro_winkler",
-        dedupe_from_rows=dedupe_from_rows,
-    )
-    np.testing.assert_allclose(small, fast[head], rtol=1e-12)
+
+    def scored(**options: float) -> np.ndarray:
+        return string_similarity(codes(left), codes(right), dictionary, "jaro_winkler", **options)
+
+    ways = {
+        "every pair": scored(dedupe_from_rows=len(values) + 1),
+        "distinct pairs": scored(
+            dedupe_from_rows=1, dedupe_below_share=2.0, combinations_below_share=0.0
+        ),
+        "every combination": scored(dedupe_from_rows=1, combinations_below_share=np.inf),
+    }
+    for way, similarity in ways.items():
+        np.testing.assert_allclose(similarity, expected, rtol=1e-12, err_msg=way)
 
 
 @pytest.mark.parametrize(
@@ -322,3 +316,21 @@ def test_many_pairs_compared_in_threads_get_the_levels_of_small_batches() -> Non
         compare(frame, frame, pairs.slice(start, 1000), spec) for start in range(0, count, 1000)
     )
     assert together.equals(batches)
+
+
+@given(st.lists(st.dates(min_value=dt.date(1, 1, 1)), min_size=1, max_size=20))
+def test_day_number_counts_days_from_1970_for_numbers_arrays_and_expressions(
+    dates: list[dt.date],
+) -> None:
+    expected = [(date - dt.date(1970, 1, 1)).days for date in dates]
+    years, months, days = ([getattr(d, part) for d in dates] for part in ("year", "month", "day"))
+    assert [day_number(*parts) for parts in zip(years, months, days, strict=True)] == expected
+    arrays = (np.array(values, dtype=np.int64) for values in (years, months, days))
+    assert day_number(*arrays).tolist() == expected
+    frame = pl.DataFrame(
+        {"y": years, "m": months, "d": days}, schema=dict.fromkeys("ymd", pl.Int64)
+    )
+    assert (
+        frame.select(day_number(pl.col("y"), pl.col("m"), pl.col("d"))).to_series().to_list()
+        == expected
+    )
