@@ -323,15 +323,17 @@ def rule_agreement(
 def agreement(ids: RuleIds, pairs: pl.DataFrame, rules: Iterable[int]) -> pl.DataFrame:
     """One Boolean column ``rule_<k>`` per rule index in ``rules``: whether each pair's rule
     ids are equal (all keys equal and non-null)."""
-    return pl.DataFrame(
-        [
-            (
-                ids.left[rule_column(index)].gather(pairs["idx_l"])
-                == ids.right[rule_column(index)].gather(pairs["idx_r"])
-            )
-            .fill_null(False)
-            .alias(rule_column(index))
-            for index in rules
-        ],
-        height=pairs.height,
-    )
+    rows_l, rows_r = pairs["idx_l"].to_numpy(), pairs["idx_r"].to_numpy()
+    flags = []
+    for index in rules:
+        name = rule_column(index)
+        # Ids stay below 2**63, so a null becomes a different out-of-range id on each side and
+        # never agrees; NumPy gathers and compares without Polars' per-operation cost.
+        left = ids.left[name].fill_null(_NULL_ID_LEFT).to_numpy()
+        right = ids.right[name].fill_null(_NULL_ID_RIGHT).to_numpy()
+        flags.append(pl.Series(name, left[rows_l] == right[rows_r], dtype=pl.Boolean))
+    return pl.DataFrame(flags, height=pairs.height)
+
+
+_NULL_ID_LEFT = 2**64 - 1
+_NULL_ID_RIGHT = 2**64 - 2

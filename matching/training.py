@@ -123,20 +123,16 @@ def level_patterns(
     """Distinct level patterns of the comparisons ``names`` (plus ``extra`` columns), counted."""
     keys = [gamma_column(name) for name in names] + list(extra)
     bits = [_PATTERN_BITS.get(levels.schema[key]) for key in keys]
-    if any(width is None for width in bits) or sum(width or 0 for width in bits) > 63:
+    has_nulls = any(levels[key].has_nulls() for key in keys)
+    if any(width is None for width in bits) or sum(width or 0 for width in bits) > 63 or has_nulls:
         return levels.group_by(keys).agg(pl.len().cast(pl.Float64).alias("count")).sort(keys)
     # Level and flag columns packed into one 64-bit key: one integer group-by, several times
-    # faster than grouping by ten narrow columns.
+    # faster than grouping by ten narrow columns; packed by NumPy (German 100k: 19 → 4 ms).
     shifts = np.cumsum([0, *(width or 0 for width in bits[:-1])]).tolist()
-    packed = pl.sum_horizontal(
-        _pattern_code(levels.schema[key], key) * (1 << shift)
-        for key, shift in zip(keys, shifts, strict=True)
-    )
-    counted = (
-        levels.lazy()
-        .group_by(packed.alias("__pattern"))
-        .agg(pl.len().cast(pl.Float64).alias("count"))
-    )
+    packed = np.zeros(levels.height, dtype=np.uint64)
+    for key, shift in zip(keys, shifts, strict=True):
+        packed |= _pattern_code(levels[key]) << np.uint64(shift)
+    counted = pl.Series("__pattern", packed).value_counts(name="count").lazy()
     unpacked = counted.select(
         *(
             _from_pattern_code(
@@ -145,7 +141,7 @@ def level_patterns(
             for key, shift, width in zip(keys, shifts, bits, strict=True)
             if width is not None
         ),
-        "count",
+        pl.col("count").cast(pl.Float64),
     )
     return unpacked.sort(keys).collect()
 
@@ -154,11 +150,11 @@ _PATTERN_BITS: dict[pl.DataType, int] = {GAMMA_DTYPE(): 7, pl.Boolean(): 1}
 """Bits per packed pattern column: a level (−1…99, stored plus one) or a flag."""
 
 
-def _pattern_code(dtype: pl.DataType, name: str) -> pl.Expr:
-    column = pl.col(name)
-    if dtype == pl.Boolean:
-        return column.cast(pl.UInt64)
-    return (column.cast(pl.Int64) - NULL_LEVEL).cast(pl.UInt64)
+def _pattern_code(column: pl.Series) -> npt.NDArray[np.uint64]:
+    values = column.to_numpy()
+    if column.dtype == pl.Boolean:
+        return values.astype(np.uint64)
+    return (values.astype(np.int64) - NULL_LEVEL).astype(np.uint64)
 
 
 def _from_pattern_code(dtype: pl.DataType, code: pl.Expr) -> pl.Expr:
@@ -324,14 +320,11 @@ def term_frequency_tables(
         codes = np.concatenate([frame[column].drop_nulls().to_numpy() for frame in frames])
         counts = np.bincount(codes, minlength=len(prepared.dictionary))
         present = np.flatnonzero(counts)
-        shares = (
-            pl.DataFrame({"value": prepared.dictionary.gather(present), "n": counts[present]})
-            .select("value", share=pl.col("n") / codes.size)
-            .sort("value")
-        )
-        tables[comparison.name] = dict(
-            zip(shares["value"].to_list(), shares["share"].to_list(), strict=True)
-        )
+        values = prepared.dictionary.gather(present).to_list()
+        # Polars' division, whose last bit can differ from NumPy's, so equal data trains a
+        # model with the same shares and hash.
+        shares = (pl.Series(counts[present]) / codes.size).to_list()
+        tables[comparison.name] = dict(zip(values, shares, strict=True))
     return tables
 
 
