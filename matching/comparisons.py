@@ -357,12 +357,21 @@ class _Gathered:
 
     def lengths(self, side: str, name: str, positions: Positions) -> npt.NDArray[np.int64]:
         """Length in characters of an encoded column's values at ``positions`` (0 for null)."""
-        dictionary = self.prepared.dictionary
-        if self.value_lengths is None:
-            self.value_lengths = np.append(dictionary.str.len_chars().to_numpy(), 0)
         codes, null = self.codes(side, name, positions)
-        lengths: npt.NDArray[np.int64] = self.value_lengths[np.where(null, len(dictionary), codes)]
+        lengths = self._value_lengths()[np.where(null, len(self.prepared.dictionary), codes)]
         return lengths.astype(np.int64)
+
+    def longest(self, side: str, name: str) -> int:
+        """Length in characters of the longest value of an encoded column on ``side``."""
+        codes = self._frame(side)[name].drop_nulls().to_numpy()
+        return int(self._value_lengths()[codes].max(initial=0))
+
+    def _value_lengths(self) -> npt.NDArray[np.int64]:
+        """Length of each dictionary value, and 0 after the last for a null."""
+        if self.value_lengths is None:
+            lengths = self.prepared.dictionary.str.len_chars().to_numpy()
+            self.value_lengths = np.append(lengths, 0).astype(np.int64)
+        return self.value_lengths
 
     def days(self, side: str, dates: DateColumns, positions: Positions) -> Codes:
         """Day numbers of ``dates`` at ``positions``, computed once per record, not per pair."""
@@ -723,15 +732,25 @@ def _edit_distance_agrees(
     if level.metric == "levenshtein":
         unsure = agree.copy()
     else:
+        longest = np.array([data.longest("l", left_name), data.longest("r", right_name)])
+        if _allowed_edits(threshold, longest).max() < 2:
+            return agree  # no pair allows two edits, so none is unsure
         longer = np.maximum(
             data.lengths("l", left_name, positions), data.lengths("r", right_name, positions)
         )
-        allowed_edits = np.floor((1.0 - threshold) * longer + _BOUND_MARGIN)
-        unsure = ~agree & ~np.isnan(osa) & (allowed_edits >= 2)
+        unsure = ~agree & ~np.isnan(osa) & (_allowed_edits(threshold, longer) >= 2)
     if unsure.any():
         exact = data.similarity(left_name, right_name, level.metric, positions[unsure])
         agree[unsure] = exact >= threshold
     return agree
+
+
+def _allowed_edits(threshold: float, length: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The edits a similarity ``threshold`` allows between strings whose longer has ``length``."""
+    edits: npt.NDArray[np.int64] = np.floor((1.0 - threshold) * length + _BOUND_MARGIN).astype(
+        np.int64
+    )
+    return edits
 
 
 _BOUND_MARGIN = 1e-9
