@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from benchmarks import instructions
+from benchmarks.compare import Measurement, speed_up
 from benchmarks.febrl4 import febrl_spec
 from benchmarks.peers.datasets import DATASETS, Dataset
 from matching import LinkageSpec
@@ -48,3 +49,15 @@ def test_instruction_counts_run_on_the_inputs_compare_builds(
     assert saved.right.equals(built.right)
     assert saved.spec == built.spec
     assert saved.truth == built.truth
+
+
+def test_speed_up_gives_the_ratio_of_medians_and_the_range_over_repeats() -> None:
+    def run(total: float) -> Measurement:
+        return Measurement({"total": total}, 1, 1.0, 1.0, 1.0, 1.0)
+
+    runs = {
+        "regmod": [run(1.0), run(2.0), run(1.2)],
+        "recordlinkage": [run(10.0), run(12.0), run(14.4)],
+    }
+    assert speed_up(runs) == "speed-up ×10.0 (repeats ×6.0–12.0)"
+    assert speed_up({tool: measured[:1] for tool, measured in runs.items()}) == "speed-up ×10.0"
