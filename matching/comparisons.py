@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -45,6 +46,11 @@ DEDUPE_FROM_ROWS = 50_000
 than it saves (German 100k blocked pairs, median of 15: first names, 23k pairs, 45 % distinct,
 13 ms either way; birth places, 175k pairs, 1 % distinct, 25 ms with the step, 42 ms without)."""
 THREADS_FROM_PAIRS = 20_000
+GATHER_AHEAD_BELOW_PAIRS = 5_000_000
+"""Below this many pairs every flat column is gathered up front, in one frame gather per side
+(the faster way); from it on, a column is gathered when first read and dropped after the last
+comparison reading it, which bounds memory at scale (German 1M, 21 M pairs: see
+benchmarks/README.md)."""
 """From this many pairs the comparisons run in a thread pool; below, threads cost more."""
 DEDUPE_BELOW_SHARE = 0.5
 """Above this many pairs, the kernel runs once per distinct pair when a sample finds fewer than
@@ -232,8 +238,12 @@ def _each_comparison(
     spec: LinkageSpec, gathered: _Gathered, sample: int | None
 ) -> list[tuple[npt.NDArray[np.int8], FloatArray | None]]:
     """Levels and pair weights of every comparison."""
-    gathered.gather_flat_columns()
-    levels = partial(_levels, data=gathered, sample=sample)
+    levels: Callable[[Comparison], tuple[npt.NDArray[np.int8], FloatArray | None]]
+    if gathered.height < GATHER_AHEAD_BELOW_PAIRS:
+        gathered.gather_flat_columns()
+        levels = partial(_levels, data=gathered, sample=sample)
+    else:
+        levels = _ReleasingLevels(spec, gathered, sample)
     if gathered.height < THREADS_FROM_PAIRS:
         return [levels(comparison) for comparison in spec.comparisons]
     # Comparisons are independent and Polars and NumPy release the GIL, so one thread per
@@ -241,6 +251,28 @@ def _each_comparison(
     # on an idle 2-core machine; no gain when other work holds the cores).
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         return list(pool.map(levels, spec.comparisons))
+
+
+class _ReleasingLevels:
+    """``_levels`` of one comparison after another, dropping each gathered column once the last
+    comparison reading it is done, so memory holds the columns of the comparisons in progress."""
+
+    def __init__(self, spec: LinkageSpec, gathered: _Gathered, sample: int | None) -> None:
+        self.gathered = gathered
+        self.sample = sample
+        self.readers = Counter(
+            name for comparison in spec.comparisons for name in comparison_columns(comparison)
+        )
+        self.counting = threading.Lock()
+
+    def __call__(self, comparison: Comparison) -> tuple[npt.NDArray[np.int8], FloatArray | None]:
+        result = _levels(comparison, self.gathered, self.sample)
+        names = comparison_columns(comparison)
+        with self.counting:
+            self.readers.subtract(names)
+            unread = [name for name in names if self.readers[name] == 0]
+        self.gathered.release(unread)
+        return result
 
 
 def add_term_frequencies(
@@ -293,6 +325,15 @@ class _Gathered:
                 continue
             for column in frame.select(flat)[self.idx[side]].get_columns():
                 self.cache[(side, column.name)] = column
+
+    def release(self, names: list[str]) -> None:
+        """Drop what was gathered or computed from columns ``names`` (gathered anew if read)."""
+        for side in ("l", "r"):
+            for name in names:
+                self.cache.pop((side, name), None)
+                self.arrays.pop((side, name), None)
+        for key in [key for key in list(self.similarities) if set(key[1:]) & set(names)]:
+            self.similarities.pop(key, None)
 
     def get(self, side: str, name: str) -> pl.Series:
         """Column ``name`` of ``side`` for every pair."""

@@ -22,6 +22,7 @@ from matching import (
     SimilarityLevel,
     block_on,
     compare,
+    comparisons,
     date_comparison,
     string_comparison,
 )
@@ -284,7 +285,9 @@ def test_edit_distance_levels_agree_exactly_where_the_kernel_does(
     assert levels_of(comparison, left, right) == expected
 
 
-def test_many_pairs_compared_in_threads_get_the_levels_of_small_batches() -> None:
+def test_many_pairs_compared_in_threads_get_the_levels_of_small_batches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     rng = np.random.default_rng(5)
     names = ["anna", "anne", "otto", "ottó", "meier", "meyer", None]
     rows = 300
@@ -304,6 +307,9 @@ def test_many_pairs_compared_in_threads_get_the_levels_of_small_batches() -> Non
             string_comparison("name", thresholds=(0.92, 0.8)),
             string_comparison("code", metric="damerau_levenshtein", thresholds=(0.75,)),
             date_comparison("dob", DOB),
+            Comparison(
+                name="same_name", column="name", levels=[NullLevel(), ExactLevel(), ElseLevel()]
+            ),
         ],
     )
     count = THREADS_FROM_PAIRS + 1000
@@ -316,6 +322,9 @@ def test_many_pairs_compared_in_threads_get_the_levels_of_small_batches() -> Non
         compare(frame, frame, pairs.slice(start, 1000), spec) for start in range(0, count, 1000)
     )
     assert together.equals(batches)
+    # Columns gathered when first read and dropped after their last comparison, as at scale.
+    monkeypatch.setattr(comparisons, "GATHER_AHEAD_BELOW_PAIRS", 0)
+    assert compare(frame, frame, pairs, spec).equals(together)
 
 
 @given(st.lists(st.dates(min_value=dt.date(1, 1, 1)), min_size=1, max_size=20))
