@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from matching.blocking import block
+from matching.blocking import RuleIds, block, rule_ids
 from matching.clustering import cluster_pairs
 from matching.comparisons import (
     PreparedFrames,
@@ -49,10 +49,12 @@ def train(
     right: pl.DataFrame | None,
     compared: Compared,
     spec: LinkageSpec,
+    ids: RuleIds | None = None,
 ) -> TrainedModel:
-    """Unsupervised Fellegi–Sunter model on the blocked pairs already compared."""
+    """Unsupervised Fellegi–Sunter model on the blocked pairs already compared; ``ids``, the
+    rule ids blocking used, spare computing them again."""
     return train_unsupervised(
-        left, right, spec, prepared=compared.prepared, blocked_levels=compared.levels
+        left, right, spec, prepared=compared.prepared, blocked_levels=compared.levels, ids=ids
     )
 
 
@@ -105,11 +107,12 @@ def duplicate_persons(register: pl.DataFrame, spec: LinkageSpec, threshold: floa
     """Per register row ``idx, cluster_id``: records scored at or above ``threshold`` against
     each other (by the same spec, trained on the register alone) share a cluster."""
     dedupe = spec.model_copy(update={"link_type": "dedupe"})
-    pairs = block(register, None, dedupe)
+    ids = rule_ids(register, None, dedupe.blocking)
+    pairs = block(register, None, dedupe, ids)
     if pairs.height == 0:
         return cluster_pairs(_no_pairs(), register.height, threshold=threshold)
     compared = compare_pairs(register, None, pairs, dedupe)
-    model = train(register, None, compared, dedupe)
+    model = train(register, None, compared, dedupe, ids)
     scored = score(compared, model)
     return cluster_pairs(scored, register.height, threshold=threshold)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 import fixtures
-from matching.blocking import block
+from matching.blocking import block, rule_ids
 from matching.model import TrainedModel
 from matching.spec import LinkageSpec, Thresholds
 from regmod.errors import ConfigurationError, InputError
@@ -150,11 +150,12 @@ def reconcile(request: RunRequest, observer: StageObserver | None = None) -> Run
         spec = loaded.spec
     spec = with_thresholds(spec, request.match_threshold, request.review_threshold)
     with clock.stage("block"):
-        pairs = block(register, reference, spec)
+        ids = rule_ids(register, reference, spec.blocking)
+        pairs = block(register, reference, spec, ids)
     with clock.stage("compare"):
         compared = engine.compare_pairs(register, reference, pairs, spec)
     with clock.stage("train"):
-        model = loaded or engine.train(register, reference, compared, spec)
+        model = loaded or engine.train(register, reference, compared, spec, ids)
         model = engine.with_thresholds(model, spec.thresholds)
     with clock.stage("score"):
         scored = engine.score(compared, model)
@@ -223,8 +224,11 @@ def train_model(request: TrainRequest) -> str:
         read_register(request.register, mapping=request.mapping, encoding=request.encoding)
     )
     reference = linkable(read_register(request.reference, mapping=request.reference_mapping))
-    compared = engine.compare_pairs(register, reference, block(register, reference, spec), spec)
-    model = engine.train(register, reference, compared, spec)
+    ids = rule_ids(register, reference, spec.blocking)
+    pairs = block(register, reference, spec, ids)
+    model = engine.train(
+        register, reference, engine.compare_pairs(register, reference, pairs, spec), spec, ids
+    )
     if request.labels:
         labels = pl.concat([_labels_of(path) for path in request.labels])
         model = engine.refit_m_from_labels(model, register, reference, labels)
