@@ -46,12 +46,12 @@ DEDUPE_FROM_ROWS = 50_000
 than it saves (German 100k blocked pairs, median of 15: first names, 23k pairs, 45 % distinct,
 13 ms either way; birth places, 175k pairs, 1 % distinct, 25 ms with the step, 42 ms without)."""
 THREADS_FROM_PAIRS = 20_000
+"""From this many pairs the comparisons run in a thread pool; below, threads cost more."""
 GATHER_AHEAD_BELOW_PAIRS = 5_000_000
 """Below this many pairs every flat column is gathered up front, in one frame gather per side
 (the faster way); from it on, a column is gathered when first read and dropped after the last
 comparison reading it, which bounds memory at scale (German 1M, 21 M pairs: see
 benchmarks/README.md)."""
-"""From this many pairs the comparisons run in a thread pool; below, threads cost more."""
 DEDUPE_BELOW_SHARE = 0.5
 """Above this many pairs, the kernel runs once per distinct pair when a sample finds fewer than
 this share distinct (German 100k: birth places 0.1 % distinct, family names 70 %)."""
@@ -373,9 +373,9 @@ class _Gathered:
         return values[positions]
 
     def codes(self, side: str, name: str, positions: Positions) -> Codes:
-        """Dictionary codes of an encoded column at ``positions`` with their null mask."""
+        """``integers`` of an integer column (numbers or dictionary codes) at ``positions``."""
         whole = self.integers(side, name)
-        assert whole is not None, f"{name} is not dictionary-encoded"
+        assert whole is not None, f"{name} is not an integer column"
         if positions is self.everything:
             return whole
         return whole[0][positions], whole[1][positions]
@@ -556,10 +556,10 @@ def _pair_condition(
             return _edit_distance_agrees(level, (left_name, right_name), data, positions)
         similarity = data.similarity(left_name, right_name, level.metric, positions)
         return similarity >= level.threshold
-    if isinstance(level, ExactLevel):
-        left_values, right_values = data.integers("l", left_name), data.integers("r", right_name)
-        if left_values is not None and right_values is not None:
-            return _equal_present(left_values, right_values, positions, data.everything)
+    sides = (("l", left_name), ("r", right_name))
+    if isinstance(level, ExactLevel) and all(data.integers(*side) is not None for side in sides):
+        left, right = (data.codes(side, name, positions) for side, name in sides)
+        return _equal_present(left, right)
     if isinstance(level, ListOverlapLevel) and level.mode == "any":
         return _lists_share_an_element(level, left_name, right_name, data, positions)
     return _pair_expression_holds(level, (left_name, right_name), data, positions)
@@ -634,17 +634,9 @@ def null_mask(column: pl.Series) -> BoolArray:
     return mask
 
 
-def _equal_present(
-    left: Codes,
-    right: Codes,
-    positions: Positions,
-    everything: Positions,
-) -> BoolArray:
-    """Whether both values are present and equal at ``positions``."""
+def _equal_present(left: Codes, right: Codes) -> BoolArray:
+    """Whether both values are present and equal."""
     (left_values, left_null), (right_values, right_null) = left, right
-    if positions is not everything:
-        left_values, left_null = left_values[positions], left_null[positions]
-        right_values, right_null = right_values[positions], right_null[positions]
     equal: BoolArray = (left_values == right_values) & ~left_null & ~right_null
     return equal
 
@@ -665,10 +657,9 @@ def string_similarity(
     From ``dedupe_from_rows`` differing pairs the kernel runs once per distinct value pair where
     that is cheaper: on every (left value, right value) combination when there are fewer of them
     than ``combinations_below_share`` of the pairs, looked up by array index (German 100k birth
-    places: 17 → 7 ms); else, when a sample says
-    few pairs are distinct, once per distinct code pair, found by a hash ``unique`` of a 64-bit
-    pair key and looked up by a binary search (a dense rank or a hash join back onto millions of
-    pairs measured slower).
+    places: 17 → 7 ms); else, when a sample says few pairs are distinct, once per distinct code
+    pair, found by a hash ``unique`` of a 64-bit pair key and looked up by a binary search (a
+    dense rank or a hash join back onto millions of pairs measured slower).
     """
     (left_codes, left_null), (right_codes, right_null) = left, right
     present = ~(left_null | right_null)
@@ -806,11 +797,9 @@ def _date_condition(
         (days_l, null_l), (days_r, null_r) = (data.days(side, dates, positions) for side in "lr")
         close: BoolArray = ~(null_l | null_r) & (np.abs(days_l - days_r) <= level.tolerance)
         return close
-    names = (dates.year, dates.month, dates.day)
-    parts = [data.integers(side, name) for side in ("l", "r") for name in names]
-    if all(part is not None for part in parts):
-        present = [part for part in parts if part is not None]
-        return _date_parts_agree(level, present, positions, data.everything)
+    names = [(side, name) for side in ("l", "r") for name in (dates.year, dates.month, dates.day)]
+    if all(data.integers(side, name) is not None for side, name in names):
+        return _date_parts_agree(level, [data.codes(side, name, positions) for side, name in names])
     frame = pl.DataFrame(
         {
             f"{part}_{side}": data.at(side, name, positions)
@@ -822,16 +811,9 @@ def _date_condition(
     return frame.select(date_agreement(level)).to_series().fill_null(False).to_numpy()
 
 
-def _date_parts_agree(
-    level: DateLevel,
-    parts: list[Codes],
-    positions: Positions,
-    everything: Positions,
-) -> BoolArray:
+def _date_parts_agree(level: DateLevel, parts: list[Codes]) -> BoolArray:
     """``date_parts_agreement`` in NumPy on (values, null mask) of year, month, day left then
-    right, at ``positions``."""
-    if positions is not everything:
-        parts = [(values[positions], null[positions]) for values, null in parts]
+    right."""
     (y_l, ny_l), (m_l, nm_l), (d_l, nd_l), (y_r, ny_r), (m_r, nm_r), (d_r, nd_r) = parts
     years_present = ~(ny_l | ny_r)
     if level.match == "within_years":

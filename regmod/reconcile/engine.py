@@ -36,6 +36,20 @@ class Compared:
     levels: pl.DataFrame
 
 
+@dataclass(frozen=True)
+class Blocked:
+    """Candidate pairs and the blocking rule ids they came from, which training reuses."""
+
+    pairs: pl.DataFrame
+    ids: RuleIds
+
+
+def block_pairs(left: pl.DataFrame, right: pl.DataFrame | None, spec: LinkageSpec) -> Blocked:
+    """Candidate pairs of ``spec``'s blocking rules (``right=None``: pairs within ``left``)."""
+    ids = rule_ids(left, right, spec.blocking)
+    return Blocked(pairs=block(left, right, spec, ids), ids=ids)
+
+
 def compare_pairs(
     left: pl.DataFrame, right: pl.DataFrame | None, pairs: pl.DataFrame, spec: LinkageSpec
 ) -> Compared:
@@ -107,12 +121,11 @@ def duplicate_persons(register: pl.DataFrame, spec: LinkageSpec, threshold: floa
     """Per register row ``idx, cluster_id``: records scored at or above ``threshold`` against
     each other (by the same spec, trained on the register alone) share a cluster."""
     dedupe = spec.model_copy(update={"link_type": "dedupe"})
-    ids = rule_ids(register, None, dedupe.blocking)
-    pairs = block(register, None, dedupe, ids)
-    if pairs.height == 0:
+    blocked = block_pairs(register, None, dedupe)
+    if blocked.pairs.height == 0:
         return cluster_pairs(_no_pairs(), register.height, threshold=threshold)
-    compared = compare_pairs(register, None, pairs, dedupe)
-    model = train(register, None, compared, dedupe, ids)
+    compared = compare_pairs(register, None, blocked.pairs, dedupe)
+    model = train(register, None, compared, dedupe, blocked.ids)
     scored = score(compared, model)
     return cluster_pairs(scored, register.height, threshold=threshold)
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import polars as pl
 
 import fixtures
-from matching.blocking import block, rule_ids
 from matching.model import TrainedModel
 from matching.spec import LinkageSpec, Thresholds
 from regmod.errors import ConfigurationError, InputError
@@ -150,12 +149,11 @@ def reconcile(request: RunRequest, observer: StageObserver | None = None) -> Run
         spec = loaded.spec
     spec = with_thresholds(spec, request.match_threshold, request.review_threshold)
     with clock.stage("block"):
-        ids = rule_ids(register, reference, spec.blocking)
-        pairs = block(register, reference, spec, ids)
+        blocked = engine.block_pairs(register, reference, spec)
     with clock.stage("compare"):
-        compared = engine.compare_pairs(register, reference, pairs, spec)
+        compared = engine.compare_pairs(register, reference, blocked.pairs, spec)
     with clock.stage("train"):
-        model = loaded or engine.train(register, reference, compared, spec, ids)
+        model = loaded or engine.train(register, reference, compared, spec, blocked.ids)
         model = engine.with_thresholds(model, spec.thresholds)
     with clock.stage("score"):
         scored = engine.score(compared, model)
@@ -178,7 +176,9 @@ def reconcile(request: RunRequest, observer: StageObserver | None = None) -> Run
             "duplicates": duplicates_table(persons, register),
             "candidates": candidate_levels(decisions, scored, register, reference),
         }
-        counts = _counts(register_in, reference_in, decisions, pairs.height, tables["duplicates"])
+        counts = _counts(
+            register_in, reference_in, decisions, blocked.pairs.height, tables["duplicates"]
+        )
     with clock.stage("report"):
         quality = (
             measure_quality(truth, tables["links"], tables["review"], register.height)
@@ -224,11 +224,9 @@ def train_model(request: TrainRequest) -> str:
         read_register(request.register, mapping=request.mapping, encoding=request.encoding)
     )
     reference = linkable(read_register(request.reference, mapping=request.reference_mapping))
-    ids = rule_ids(register, reference, spec.blocking)
-    pairs = block(register, reference, spec, ids)
-    model = engine.train(
-        register, reference, engine.compare_pairs(register, reference, pairs, spec), spec, ids
-    )
+    blocked = engine.block_pairs(register, reference, spec)
+    compared = engine.compare_pairs(register, reference, blocked.pairs, spec)
+    model = engine.train(register, reference, compared, spec, blocked.ids)
     if request.labels:
         labels = pl.concat([_labels_of(path) for path in request.labels])
         model = engine.refit_m_from_labels(model, register, reference, labels)
