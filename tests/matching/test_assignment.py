@@ -81,6 +81,14 @@ def test_zero_tie_margin_breaks_equal_weights_by_lowest_indices() -> None:
     assert statuses(result) == {(0, 0): ASSIGNED, (1, 0): OUTRANKED}
 
 
+def test_record_ids_far_above_the_pair_count_are_decided_alike() -> None:
+    rows = [(0, 1, 9.0), (0, 2, 8.5), (3, 2, 3.0)]
+    far = [(left + 4_000_000_000, right + 3_000_000_000, w) for left, right, w in rows]
+    near = assign_one_to_one(pair_frame(rows), tie_margin=1.0)["status"].to_list()
+    assert assign_one_to_one(pair_frame(far), tie_margin=1.0)["status"].to_list() == near
+    assert near == [TIE, TIE, ASSIGNED]
+
+
 def test_empty_pair_frame_gives_empty_result_with_schema() -> None:
     result = assign_one_to_one(pair_frame([]))
     assert result.height == 0
