@@ -53,7 +53,7 @@ def test_instruction_counts_run_on_the_inputs_compare_builds(
 
 def test_speed_up_gives_the_ratio_of_medians_and_the_range_over_repeats() -> None:
     def run(total: float) -> Measurement:
-        return Measurement({"total": total}, 1, 1.0, 1.0, 1.0, 1.0)
+        return Measurement({"total": total}, 1, 1.0, 1.0, 1.0, 1.0, 1.0)
 
     runs = {
         "regmod": [run(1.0), run(2.0), run(1.2)],
