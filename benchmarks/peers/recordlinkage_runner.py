@@ -1,4 +1,8 @@
-"""recordlinkage on a comparison dataset: its blocking, comparisons and unsupervised ECM."""
+"""recordlinkage on a comparison dataset: its blocking, comparisons and unsupervised ECM.
+
+Comparisons run with recordlinkage's default ``n_jobs=1``, its fastest setting on the 2-core
+benchmark machine (``n_jobs=2`` measured 5–6 times slower on German 100k, see benchmarks/README.md).
+"""
 
 from __future__ import annotations
 
