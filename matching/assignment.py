@@ -7,9 +7,9 @@ of at least ``tie_margin`` it is ``assigned``; otherwise it and its open competi
 are marked ``tie`` for review. Either way its two records are closed, and every other pair still
 touching them becomes ``outranked``; the other records of tied competitors stay open.
 
-The walk is computed in vectorised rounds on NumPy arrays: a round decides every pair that is first on both of its
-records and whose competitors' other records have no earlier open pair; such decisions cannot
-interact, so the rounds reproduce the sequential walk exactly.
+The walk is computed in vectorised rounds on NumPy arrays: a round decides every pair that is
+first on both of its records and whose competitors' other records have no earlier open pair;
+such decisions cannot interact, so the rounds reproduce the sequential walk exactly.
 """
 
 from __future__ import annotations
@@ -121,24 +121,24 @@ def _walk(
             & (_group_min(top_l, rows_r, span) == order)
         )
         runner_up = np.fmax(
-            _second_weight(rows_l, rows_w, order != top_l, span)[leaders],
-            _second_weight(rows_r, rows_w, order != top_r, span)[leaders],
+            _second_weight(rows_l, rows_w, top_l, span)[leaders],
+            _second_weight(rows_r, rows_w, top_r, span)[leaders],
         )
         lead = rows_w[leaders] - runner_up
         tied = lead < tie_margin  # no competitor: NaN, never below
         status[active[leaders]] = np.where(tied, _TIE, _ASSIGNED)
         margin[active[leaders]] = lead
         closed = _touching(rows_l, rows_l[leaders], span) | _touching(rows_r, rows_r[leaders], span)
+        competitor = closed.copy()
+        competitor[leaders] = False
         # Competitors of a tied leader within the margin are tied too, at their distance below it.
         tied_weight = np.fmax(
             _leader_weight(rows_l, rows_l[leaders[tied]], rows_w[leaders[tied]], span),
             _leader_weight(rows_r, rows_r[leaders[tied]], rows_w[leaders[tied]], span),
         )
-        closed[leaders] = False
-        close_tie = np.flatnonzero(closed & (rows_w > tied_weight - tie_margin))
+        close_tie = np.flatnonzero(competitor & (rows_w > tied_weight - tie_margin))
         status[active[close_tie]] = _TIE
         margin[active[close_tie]] = rows_w[close_tie] - tied_weight[close_tie]
-        closed[leaders] = True
         active = active[~closed]
     return status, margin
 
@@ -160,11 +160,11 @@ def _group_min(values: IntArray, keys: IntArray, span: int) -> IntArray:
     return found
 
 
-def _second_weight(keys: IntArray, weights: FloatArray, later: BoolArray, span: int) -> FloatArray:
+def _second_weight(keys: IntArray, weights: FloatArray, top: IntArray, span: int) -> FloatArray:
     """Per element, the weight of the second pair in greedy order with its key (NaN if none);
-    ``later`` marks the pairs that are not the first of their key."""
+    ``top`` is the position of each element's first pair with its key."""
     order = np.arange(len(keys))
-    second = _group_min(np.where(later, order, len(keys)), keys, span)
+    second = _group_min(np.where(order != top, order, len(keys)), keys, span)
     found: FloatArray = np.where(
         second < len(keys), weights[np.minimum(second, len(keys) - 1)], np.nan
     )
