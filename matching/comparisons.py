@@ -23,6 +23,13 @@ import polars as pl
 
 from matching.errors import SpecError
 from matching.kernels import Metric, list_jaccard, similarity_expr
+from matching.packed_strings import (
+    WORD_BYTES,
+    at_least,
+    at_most_one_edit,
+    pack,
+    same_length,
+)
 from matching.spec import (
     Comparison,
     DateColumns,
@@ -747,9 +754,68 @@ _CODE_SPAN = 2**32
 def _edit_distance_agrees(
     level: SimilarityLevel, names: tuple[str, str], data: _Gathered, positions: Positions
 ) -> BoolArray:
-    """Levenshtein or Damerau–Levenshtein similarity at or above the threshold, settled by the
-    cheaper optimal-string-alignment kernel (OSA) where it can be; the exact kernel runs only on
-    the pairs OSA leaves unsure.
+    """Levenshtein or Damerau–Levenshtein similarity at or above the threshold.
+
+    Where the threshold allows at most one edit for every pair, pairs of short ASCII values of
+    equal length are settled on packed words (``packed_strings``); the others go to
+    ``_edit_kernels_agree``.
+    """
+    left_name, right_name = names
+    longest = np.array([data.longest("l", left_name), data.longest("r", right_name)])
+    if _allowed_edits(level.threshold, longest).max() >= 2:
+        return _edit_kernels_agree(level, names, data, positions, one_edit_at_most=False)
+    (codes_l, unfit_l), (codes_r, unfit_r) = (
+        data.per_record(side, f"words {name}", partial(_words, name, data.prepared), positions)
+        for side, name in (("l", left_name), ("r", right_name))
+    )
+    all_l, all_r = np.asarray(codes_l, dtype=np.uint64), np.asarray(codes_r, dtype=np.uint64)
+    packed = ~(unfit_l | unfit_r) & same_length(all_l, all_r)
+    words_l, words_r = all_l[packed], all_r[packed]
+    agree = np.zeros(len(positions), dtype=bool)
+    agree[packed] = words_l == words_r
+    one_edit_from = _shortest_allowing_one_edit(level.threshold)
+    if one_edit_from is not None:
+        agree[packed] |= at_least(words_l, one_edit_from) & at_most_one_edit(
+            words_l, words_r, transpositions=level.metric != "levenshtein"
+        )
+    rest = np.flatnonzero(~packed)
+    if len(rest):
+        agree[rest] = _edit_kernels_agree(
+            level, names, data, positions[rest], one_edit_at_most=True
+        )
+    return agree
+
+
+def _words(name: str, prepared: PreparedFrames, frame: pl.DataFrame) -> Codes:
+    """Per record, its value of encoded column ``name`` as a packed word, and where it has none
+    (null, or not short ASCII). Packs the dictionary range the column's codes span, once."""
+    codes = frame[name]
+    present = codes.drop_nulls()
+    if present.is_empty():
+        return np.zeros(len(codes), dtype=np.uint64), np.ones(len(codes), dtype=bool)
+    low, high = int(present.min()), int(present.max())  # type: ignore[arg-type]
+    words, fits = pack(prepared.dictionary.slice(low, high - low + 1))
+    at = codes.fill_null(low).to_numpy().astype(np.int64) - low
+    return words[at], ~fits[at] | null_mask(codes)
+
+
+def _shortest_allowing_one_edit(threshold: float) -> int | None:
+    """The fewest characters (up to ``WORD_BYTES``) at which ``threshold`` allows one edit."""
+    lengths = np.arange(1, WORD_BYTES + 1)
+    allowing = np.flatnonzero(_allowed_edits(threshold, lengths) >= 1)
+    return int(lengths[allowing[0]]) if len(allowing) else None
+
+
+def _edit_kernels_agree(
+    level: SimilarityLevel,
+    names: tuple[str, str],
+    data: _Gathered,
+    positions: Positions,
+    *,
+    one_edit_at_most: bool,
+) -> BoolArray:
+    """The edit-distance level by the kernels, the cheaper optimal-string-alignment kernel (OSA)
+    settling what it can; the exact kernel runs only on the pairs OSA leaves unsure.
 
     Levenshtein: OSA distance ≤ Levenshtein distance (a swap of neighbours costs OSA one edit,
     not two), so an OSA similarity below the threshold is final; OSA agreements are confirmed.
@@ -763,10 +829,9 @@ def _edit_distance_agrees(
     agree = osa >= threshold
     if level.metric == "levenshtein":
         unsure = agree.copy()
+    elif one_edit_at_most:
+        return agree
     else:
-        longest = np.array([data.longest("l", left_name), data.longest("r", right_name)])
-        if _allowed_edits(threshold, longest).max() < 2:
-            return agree  # no pair allows two edits, so none is unsure
         longer = np.maximum(
             data.lengths("l", left_name, positions), data.lengths("r", right_name, positions)
         )
