@@ -34,7 +34,14 @@ from matching.explain import waterfall
 from matching.model import TrainedModel
 from matching.scoring import score
 from matching.spec import LinkageSpec
-from matching.training import random_pair_u, train, train_from_labels
+from matching.training import (
+    fit,
+    random_pair_u,
+    term_frequency_tables,
+    total_pair_count,
+    train_from_labels,
+    training_patterns,
+)
 
 
 class Linker:
@@ -120,22 +127,19 @@ class TrainingVerbs:
     def train(self) -> TrainedModel:
         """Unsupervised training (random-pair u, EM m and λ); the linker keeps the model.
 
-        u is estimated in a second thread while the candidate pairs' levels are computed: each
-        leaves the cores partly idle (German 100k: about 30 ms less)."""
+        u is estimated in a second thread while everything that needs no u is computed: the
+        candidate pairs' levels, their patterns and the term frequencies; each part alone leaves
+        the cores partly idle (German 100k, whole run: about 30 ms less with the levels beside
+        u, about 60 ms less again with the patterns and term frequencies beside it too)."""
         linker = self._linker
         prepared = linker.prepared
+        right = linker.right
         with ThreadPoolExecutor(max_workers=1) as pool:
-            u = pool.submit(random_pair_u, linker.left, linker.right, linker.spec, prepared)
-            levels = linker.inference.levels()
-            linker.model = train(
-                linker.left,
-                linker.right,
-                linker.spec,
-                prepared=prepared,
-                blocked_levels=levels,
-                ids=linker.rule_ids,
-                u=u.result(),
-            )
+            u = pool.submit(random_pair_u, linker.left, right, linker.spec, prepared)
+            patterns = training_patterns(linker.inference.levels(), linker.rule_ids, linker.spec)
+            tables = term_frequency_tables(prepared, linker.spec, dedupe=right is None)
+            possible = total_pair_count(linker.left.height, None if right is None else right.height)
+            linker.model = fit(linker.spec, patterns, u.result(), tables, possible)
         return linker.model
 
     def train_from_labels(self, labels: pl.DataFrame) -> TrainedModel:

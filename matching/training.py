@@ -350,14 +350,35 @@ def train(
     levels = blocked_levels
     if levels is None:
         levels = compute_levels(prepared, block(left, right, spec, ids), spec)
+    return fit(
+        spec,
+        training_patterns(levels, ids, spec),
+        u,
+        term_frequency_tables(prepared, spec, dedupe=right is None),
+        total_pair_count(left.height, None if right is None else right.height),
+    )
+
+
+def training_patterns(levels: pl.DataFrame, ids: RuleIds, spec: LinkageSpec) -> pl.DataFrame:
+    """The level patterns of the blocked pairs with the EM rules' agreement flags, counted:
+    everything EM needs from the pairs, and nothing of u."""
     flags = agreement(ids, levels.select("idx_l", "idx_r"), em_rules(spec))
     names = [c.name for c in spec.comparisons]
-    patterns = level_patterns(levels.hstack(flags), names, flags.columns)
+    return level_patterns(levels.hstack(flags), names, flags.columns)
+
+
+def fit(
+    spec: LinkageSpec,
+    patterns: pl.DataFrame,
+    u: Mapping[str, list[float]],
+    term_frequencies: dict[str, dict[str, float]],
+    possible_pairs: int,
+) -> TrainedModel:
+    """The model from ``training_patterns``, u and the term-frequency tables: m by EM
+    sessions, then λ over all ``possible_pairs``."""
     m = estimate_m(patterns, spec, u)
-    possible = total_pair_count(left.height, None if right is None else right.height)
-    prior = estimate_prior(patterns, spec, m, u, possible)
-    tables = term_frequency_tables(prepared, spec, dedupe=right is None)
-    return _model(spec, prior, m, u, tables)
+    prior = estimate_prior(patterns, spec, m, u, possible_pairs)
+    return _model(spec, prior, m, u, term_frequencies)
 
 
 def train_from_labels(
