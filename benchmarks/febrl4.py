@@ -70,7 +70,7 @@ def febrl_spec() -> LinkageSpec:
             string_comparison("postcode", metric="levenshtein", thresholds=(0.75,)),
             exact_comparison("state"),
         ],
-        training=Training(u_random_pairs=50_000, seed=7),
+        training=Training(u_random_pairs=50_000, u_similarity_pairs=20_000, seed=7),
     )
 
 
