@@ -31,7 +31,7 @@ from matching.comparisons import (
 )
 from matching.errors import MatchingError, SpecError
 from matching.explain import waterfall
-from matching.model import TrainedModel
+from matching.model import TrainedModel, tf_frames
 from matching.scoring import score
 from matching.spec import LinkageSpec
 from matching.training import (
@@ -69,6 +69,7 @@ class Linker:
         self._rule_ids: RuleIds | None = None
         self._pairs: pl.DataFrame | None = None
         self._levels: pl.DataFrame | None = None
+        self._trained_levels: tuple[TrainedModel, pl.DataFrame] | None = None
         self._scored: pl.DataFrame | None = None
         self.blocking = BlockingVerbs(self)
         self.training = TrainingVerbs(self)
@@ -136,10 +137,15 @@ class TrainingVerbs:
         right = linker.right
         with ThreadPoolExecutor(max_workers=1) as pool:
             u = pool.submit(random_pair_u, linker.left, right, linker.spec, prepared)
-            patterns = training_patterns(linker.inference.levels(), linker.rule_ids, linker.spec)
+            levels = linker.inference.levels()
+            patterns = training_patterns(levels, linker.rule_ids, linker.spec)
             tables = term_frequency_tables(prepared, linker.spec, dedupe=right is None)
+            if tables:
+                with_tf = attach_term_frequencies(prepared, linker.spec, tf_frames(tables))
+                levels = add_term_frequencies(with_tf, levels, linker.spec)
             possible = total_pair_count(linker.left.height, None if right is None else right.height)
             linker.model = fit(linker.spec, patterns, u.result(), tables, possible)
+        linker._trained_levels = (linker.model, levels)
         return linker.model
 
     def train_from_labels(self, labels: pl.DataFrame) -> TrainedModel:
@@ -169,7 +175,9 @@ class InferenceVerbs:
         linker = self._linker
         model = linker.trained_model()
         levels = self.levels()
-        if model.parameters.term_frequencies:
+        if linker._trained_levels is not None and linker._trained_levels[0] is model:
+            levels = linker._trained_levels[1]  # with the term frequencies of training
+        elif model.parameters.term_frequencies:
             prepared = attach_term_frequencies(linker.prepared, linker.spec, model.tf_tables())
             levels = add_term_frequencies(prepared, levels, linker.spec)
         linker._scored = score(levels, model, keep_components=keep_components)

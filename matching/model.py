@@ -113,13 +113,7 @@ class TrainedModel(BaseModel):
     def tf_tables(self) -> dict[str, pl.DataFrame]:
         """Term-frequency tables as ``value, frequency`` frames (built once per model)."""
         if self._tf_frames is None:
-            self._tf_frames = {
-                name: pl.DataFrame(
-                    {"value": list(table), "frequency": list(table.values())},
-                    schema={"value": pl.String, "frequency": pl.Float64},
-                )
-                for name, table in self.parameters.term_frequencies.items()
-            }
+            self._tf_frames = tf_frames(self.parameters.term_frequencies)
         return self._tf_frames
 
     def to_json(self) -> str:
@@ -156,3 +150,14 @@ class TrainedModel(BaseModel):
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no whitespace: equal content, equal text."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def tf_frames(term_frequencies: Mapping[str, Mapping[str, float]]) -> dict[str, pl.DataFrame]:
+    """Term-frequency tables (value → share, per comparison) as ``value, frequency`` frames."""
+    return {
+        name: pl.DataFrame(
+            {"value": list(table), "frequency": list(table.values())},
+            schema={"value": pl.String, "frequency": pl.Float64},
+        )
+        for name, table in term_frequencies.items()
+    }
