@@ -283,9 +283,15 @@ class _ReleasingLevels:
 
 
 def add_term_frequencies(
-    prepared: PreparedFrames, levels: pl.DataFrame, spec: LinkageSpec
+    prepared: PreparedFrames,
+    levels: pl.DataFrame,
+    spec: LinkageSpec,
+    tf_tables: TermFrequencyTables | None = None,
 ) -> pl.DataFrame:
-    """Add the ``tf_<name>`` columns to a level frame computed without term-frequency tables."""
+    """Add the ``tf_<name>`` columns to a level frame computed without term-frequency tables,
+    from the lookups ``prepared`` holds or, given ``tf_tables``, from those tables."""
+    if tf_tables is not None:
+        prepared = attach_term_frequencies(prepared, spec, tf_tables)
     return _with_term_frequencies(
         levels, _Gathered(prepared, levels["idx_l"], levels["idx_r"]), spec
     )

@@ -25,7 +25,6 @@ from matching.blocking import (
 from matching.comparisons import (
     PreparedFrames,
     add_term_frequencies,
-    attach_term_frequencies,
     compute_levels,
     prepare,
 )
@@ -138,7 +137,7 @@ class TrainingVerbs:
             u = pool.submit(random_pair_u, linker.left, right, spec, prepared)
             levels = linker.inference.levels()
             tables = term_frequency_tables(prepared, spec, dedupe=right is None)
-            with_tf = pool.submit(_with_term_frequencies, prepared, levels, spec, tables)
+            with_tf = pool.submit(add_term_frequencies, prepared, levels, spec, tf_frames(tables))
             patterns = training_patterns(levels, linker.rule_ids, spec)
             possible = total_pair_count(linker.left.height, None if right is None else right.height)
             linker.model = fit(spec, patterns, u.result(), tables, possible)
@@ -175,8 +174,7 @@ class InferenceVerbs:
         if linker._trained_levels is not None and linker._trained_levels[0] is model:
             levels = linker._trained_levels[1]  # with the term frequencies of training
         elif model.parameters.term_frequencies:
-            prepared = attach_term_frequencies(linker.prepared, linker.spec, model.tf_tables())
-            levels = add_term_frequencies(prepared, levels, linker.spec)
+            levels = add_term_frequencies(linker.prepared, levels, linker.spec, model.tf_tables())
         linker._scored = score(levels, model, keep_components=keep_components)
         return linker._scored
 
@@ -194,18 +192,3 @@ class ExplainVerbs:
         if scored is None or "bf_" + linker.spec.comparisons[0].name not in scored.columns:
             scored = linker.inference.predict(keep_components=True)
         return waterfall(scored, linker.trained_model(), idx_l, idx_r)
-
-
-def _with_term_frequencies(
-    prepared: PreparedFrames,
-    levels: pl.DataFrame,
-    spec: LinkageSpec,
-    tables: dict[str, dict[str, float]],
-) -> pl.DataFrame:
-    """``levels`` with the ``tf_*`` columns of term-frequency ``tables`` (as training counts
-    them)."""
-    if not tables:
-        return levels
-    return add_term_frequencies(
-        attach_term_frequencies(prepared, spec, tf_frames(tables)), levels, spec
-    )

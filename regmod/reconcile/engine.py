@@ -15,7 +15,6 @@ from matching.clustering import cluster_pairs
 from matching.comparisons import (
     PreparedFrames,
     add_term_frequencies,
-    attach_term_frequencies,
     compute_levels,
     prepare,
 )
@@ -112,8 +111,7 @@ def score(compared: Compared, model: TrainedModel) -> pl.DataFrame:
 
     The levels computed before training are reused; only the term frequencies are added.
     """
-    prepared = attach_term_frequencies(compared.prepared, model.spec, model.tf_tables())
-    levels = add_term_frequencies(prepared, compared.levels, model.spec)
+    levels = add_term_frequencies(compared.prepared, compared.levels, model.spec, model.tf_tables())
     return score_levels(levels, model)
 
 
