@@ -323,15 +323,16 @@ def rule_agreement(
 def agreement(ids: RuleIds, pairs: pl.DataFrame, rules: Iterable[int]) -> pl.DataFrame:
     """One Boolean column ``rule_<k>`` per rule index in ``rules``: whether each pair's rule
     ids are equal (all keys equal and non-null)."""
-    rows_l, rows_r = pairs["idx_l"].to_numpy(), pairs["idx_r"].to_numpy()
-    flags = []
-    for index in rules:
-        name = rule_column(index)
-        # Ids stay below 2**63, so a null becomes a different out-of-range id on each side and
-        # never agrees; NumPy gathers and compares without Polars' per-operation cost.
-        left = ids.left[name].fill_null(_NULL_ID_LEFT).to_numpy()
-        right = ids.right[name].fill_null(_NULL_ID_RIGHT).to_numpy()
-        flags.append(pl.Series(name, left[rows_l] == right[rows_r], dtype=pl.Boolean))
+    names = [rule_column(index) for index in rules]
+    # Ids stay below 2**63, so a null becomes a different out-of-range id on each side and
+    # never agrees. One frame gather per side, which Polars spreads over its threads, then
+    # NumPy compares (German 100k, three rules: 8.4 → 4.0 ms against NumPy's gathers).
+    left = ids.left.select(pl.col(names).fill_null(_NULL_ID_LEFT))[pairs["idx_l"]]
+    right = ids.right.select(pl.col(names).fill_null(_NULL_ID_RIGHT))[pairs["idx_r"]]
+    flags = [
+        pl.Series(name, left[name].to_numpy() == right[name].to_numpy(), dtype=pl.Boolean)
+        for name in names
+    ]
     return pl.DataFrame(flags, height=pairs.height)
 
 

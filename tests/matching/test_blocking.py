@@ -157,6 +157,15 @@ def test_rule_agreement_flags_every_rule_a_pair_agrees_on() -> None:
     assert flags.row(0) == (True, False, True)
 
 
+def test_rule_agreement_never_flags_a_rule_whose_keys_are_null_on_both_sides() -> None:
+    left = frame([{"a": 1, "b": None, "c": 3, "d": None}, {"a": 2, "b": 5, "c": 6, "d": "y"}])
+    right = frame([{"a": 1, "b": None, "c": 3, "d": None}, {"a": 2, "b": 5, "c": 6, "d": "y"}])
+    pairs = block(left, right, spec_for())
+    flags = rule_agreement(left, right, pairs, RULES)
+    assert pairs.rows() == [(0, 0), (1, 1)]
+    assert flags.rows() == [(True, False, False), (True, True, True)]
+
+
 def test_report_renders_as_a_table() -> None:
     left = frame([{"a": 1, "b": 2, "c": 3, "d": "x"}])
     table = analyse_blocking(left, left, spec_for()).to_frame()
