@@ -194,3 +194,28 @@ def test_keys_too_wide_to_pack_into_one_id_still_block_exactly(
         if a[:2] == b[:2] or a[2] == b[2]
     ]
     assert block(left, right, spec).rows() == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from([pl.Int8, pl.UInt8, pl.Int32, pl.UInt32]),
+    st.lists(st.integers(0, 3), max_size=8),
+    st.lists(st.integers(0, 3), max_size=8),
+)
+def test_narrow_integer_keys_block_exactly_across_their_whole_range(
+    dtype: type[pl.DataType], left_picks: list[int], right_picks: list[int]
+) -> None:
+    info = {pl.Int8: (-(2**7), 2**7 - 1), pl.UInt8: (0, 2**8 - 1)}
+    info |= {pl.Int32: (-(2**31), 2**31 - 1), pl.UInt32: (0, 2**32 - 1)}
+    low, high = info[dtype]
+    values = [low, low + 1, high - 1, high]
+    left, right = (
+        pl.DataFrame({"k": [values[p] for p in picks]}, schema={"k": dtype}).with_row_index("id")
+        for picks in (left_picks, right_picks)
+    )
+    expected = [
+        (i, j)
+        for (i, a), (j, b) in itertools.product(enumerate(left_picks), enumerate(right_picks))
+        if a == b
+    ]
+    assert block(left, right, spec_for([block_on("k")])).rows() == expected
