@@ -7,10 +7,11 @@ pair), so pairs are never de-duplicated by a global ``unique()``. Null keys neve
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import combinations
 
+import numpy as np
 import polars as pl
 from pydantic import BaseModel, ConfigDict
 
@@ -112,12 +113,20 @@ def _guard(ids: RuleIds, left: pl.DataFrame, right: pl.DataFrame | None, spec: L
 
 def _largest_group_bound(ids: RuleIds, rules: list[str]) -> int:
     """The pairs of ``rules`` at most: per rule, its largest key group on the left times the
-    keyed right rows, summed."""
-    largest = ids.left.select(pl.col(rule).drop_nulls().unique_counts().max() for rule in rules)
+    keyed right rows, summed.
+
+    A group is bounded by its bin when the ids are hashed into about as many bins as rows:
+    groups sharing a bin only add up, so the bound stays an upper bound, and a count per bin
+    costs a fraction of counting the distinct ids (German 100k, six rules: 20 → 6 ms).
+    """
     keyed = ids.right.select(pl.col(rules).count()).row(0)
-    return sum(
-        int(value or 0) * int(rows) for value, rows in zip(largest.row(0), keyed, strict=True)
-    )
+    bins = 1 << max(ids.left.height, 1).bit_length()
+    total = 0
+    for rule, rows in zip(rules, keyed, strict=True):
+        hashed = ids.left[rule].drop_nulls().hash(seed=0).to_numpy() & np.uint64(bins - 1)
+        largest = int(np.bincount(hashed.astype(np.intp)).max(initial=0))
+        total += largest * int(rows)
+    return total
 
 
 def block(
@@ -223,6 +232,9 @@ class RuleIds:
 
     left: pl.DataFrame
     right: pl.DataFrame
+    text_codes: Mapping[str, tuple[pl.Series, pl.Series]] = field(default_factory=dict)
+    """Per text column that is a key by itself, its UInt32 codes on the left and right (equal
+    codes ⇔ equal values, null where null), for the comparisons to reuse."""
 
 
 def rule_column(index: int) -> str:
@@ -247,9 +259,20 @@ def rule_ids(
         _packed(names, spans).alias(rule_column(index))
         for index, names in enumerate(_rule_key_names(rules))
     )
+    text = {
+        key: codes[name].cast(pl.UInt32)
+        for key, name in _key_columns(rules).items()
+        if both.schema[name] == pl.String and key_expression(key).meta.is_column()
+    }
     if right is None:
-        return RuleIds(left=ids, right=ids)
-    return RuleIds(left=ids.head(left.height), right=ids.tail(right.height))
+        return RuleIds(ids, ids, {key: (code, code) for key, code in text.items()})
+    return RuleIds(
+        left=ids.head(left.height),
+        right=ids.tail(right.height),
+        text_codes={
+            key: (code.head(left.height), code.tail(right.height)) for key, code in text.items()
+        },
+    )
 
 
 def _dense_code(dtype: pl.DataType, name: str) -> pl.Expr:

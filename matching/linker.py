@@ -77,9 +77,11 @@ class Linker:
 
     @property
     def prepared(self) -> PreparedFrames:
-        """The comparison columns of both frames, encoded once per linker."""
+        """The comparison columns of both frames, encoded once per linker (reusing the blocking
+        keys' codes when the rule ids exist already)."""
         if self._prepared is None:
-            self._prepared = prepare(self.left, self.right, self.spec)
+            codes = None if self._rule_ids is None else self._rule_ids.text_codes
+            self._prepared = prepare(self.left, self.right, self.spec, text_codes=codes)
         return self._prepared
 
     @property

@@ -19,6 +19,7 @@ from matching import (
     exact_comparison,
     rule_agreement,
 )
+from matching.blocking import _largest_group_bound, rule_column, rule_ids
 
 RULES = [block_on("a"), block_on("b", "c"), block_on("substr(d, 1, 1)")]
 
@@ -89,6 +90,10 @@ def test_analysis_counts_match_the_pairs_produced(
     for index, rule in enumerate(RULES):
         alone = block(left, right, spec_for([rule])).height
         assert report.rules[index].pairs == alone
+    # The guard's cheap bound (groups counted by hashed bin) is never below the rules' pairs.
+    rules = [rule_column(index) for index in range(len(RULES))]
+    bound = _largest_group_bound(rule_ids(left, right, RULES), rules)
+    assert bound >= sum(rule.pairs for rule in report.rules)
 
 
 @settings(max_examples=40, deadline=None)

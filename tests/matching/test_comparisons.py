@@ -26,7 +26,14 @@ from matching import (
     date_comparison,
     string_comparison,
 )
-from matching.comparisons import THREADS_FROM_PAIRS, day_number, string_similarity
+from matching.blocking import rule_ids
+from matching.comparisons import (
+    THREADS_FROM_PAIRS,
+    compute_levels,
+    day_number,
+    prepare,
+    string_similarity,
+)
 from matching.kernels import Metric, similarity_expr
 
 DOB = DateColumns(year="y", month="m", day="d")
@@ -343,3 +350,52 @@ def test_day_number_counts_days_from_1970_for_numbers_arrays_and_expressions(
         frame.select(day_number(pl.col("y"), pl.col("m"), pl.col("d"))).to_series().to_list()
         == expected
     )
+
+
+short_text = st.one_of(st.none(), st.sampled_from(["", "a", "b", "ab", "ä"]))
+text_row = st.tuples(short_text, short_text, short_text, short_text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(text_row, min_size=1, max_size=8), st.lists(text_row, min_size=1, max_size=8))
+def test_blocking_key_codes_give_the_levels_of_the_strings(
+    left_rows: list[tuple[str | None, ...]], right_rows: list[tuple[str | None, ...]]
+) -> None:
+    """Codes reused from the rule ids stand in only for columns compared by equality with
+    themselves; levels are those of the strings either way."""
+    spec = LinkageSpec(
+        record_id="id",
+        blocking=[block_on("a"), block_on("b", "d")],
+        comparisons=[
+            Comparison(name="a", column="a", levels=[NullLevel(), ExactLevel(), ElseLevel()]),
+            Comparison(
+                name="b",
+                column="b",
+                levels=[NullLevel(), ExactLevel(), ExactLevel(pairs=[("b", "c")]), ElseLevel()],
+            ),
+            Comparison(
+                name="d",
+                column="d",
+                levels=[
+                    NullLevel(columns=["a"]),
+                    SimilarityLevel(metric="jaro_winkler", threshold=0.9),
+                    ElseLevel(),
+                ],
+            ),
+        ],
+    )
+    schema = dict.fromkeys("abcd", pl.String)
+    left, right = (
+        pl.DataFrame(rows, schema=schema, orient="row") for rows in (left_rows, right_rows)
+    )
+    pairs = pl.DataFrame(
+        [(i, j) for i in range(left.height) for j in range(right.height)],
+        schema={"idx_l": pl.UInt32, "idx_r": pl.UInt32},
+        orient="row",
+    )
+    reused = prepare(left, right, spec, text_codes=rule_ids(left, right, spec.blocking).text_codes)
+    assert reused.left.schema["a"] == reused.right.schema["a"] == pl.UInt32
+    assert "a" not in reused.encoded and "d" in reused.encoded
+    assert reused.left.schema["b"] == pl.String  # also compared with c
+    expected = compute_levels(prepare(left, right, spec), pairs, spec)
+    assert compute_levels(reused, pairs, spec).equals(expected)
