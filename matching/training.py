@@ -126,41 +126,58 @@ def level_patterns(
     has_nulls = any(levels[key].has_nulls() for key in keys)
     if any(width is None for width in bits) or sum(width or 0 for width in bits) > 63 or has_nulls:
         return levels.group_by(keys).agg(pl.len().cast(pl.Float64).alias("count")).sort(keys)
-    # Level and flag columns packed into one 64-bit key: one integer group-by, several times
-    # faster than grouping by ten narrow columns; packed by NumPy (German 100k: 19 → 4 ms).
-    shifts = np.cumsum([0, *(width or 0 for width in bits[:-1])]).tolist()
+    # Level and flag columns packed into one 64-bit key, the first key in the highest bits so
+    # that sorted keys are sorted patterns: one integer count instead of a group-by of ten
+    # narrow columns (German 100k: 19 → 4 ms); packed a cache-sized chunk at a time and
+    # counted by NumPy's unique, which beats Polars' value counts and sort here (14 → 8 ms).
+    widths = [width for width in bits if width is not None]
+    shifts = [sum(widths[index + 1 :]) for index in range(len(widths))]
+    codes = [_pattern_code(levels[key]) for key in keys]
     packed = np.zeros(levels.height, dtype=np.uint64)
-    for key, shift in zip(keys, shifts, strict=True):
-        packed |= _pattern_code(levels[key]) << np.uint64(shift)
-    counted = pl.Series("__pattern", packed).value_counts(name="count").lazy()
-    unpacked = counted.select(
-        *(
-            _from_pattern_code(
-                levels.schema[key], pl.col("__pattern") // (1 << shift) % (1 << width)
-            ).alias(key)
-            for key, shift, width in zip(keys, shifts, bits, strict=True)
-            if width is not None
-        ),
-        pl.col("count").cast(pl.Float64),
+    scratch = np.empty(min(levels.height, _PACKED_ROWS), dtype=np.uint64)
+    for start in range(0, levels.height, _PACKED_ROWS):
+        part = packed[start : start + _PACKED_ROWS]
+        column = scratch[: len(part)]
+        for code, shift in zip(codes, shifts, strict=True):
+            np.copyto(column, code[start : start + _PACKED_ROWS], casting="unsafe")
+            np.left_shift(column, np.uint64(shift), out=column)
+            np.bitwise_or(part, column, out=part)
+    patterns, counts = np.unique(packed, return_counts=True)
+    return pl.DataFrame(
+        [
+            _from_pattern_code(key, levels.schema[key], patterns >> np.uint64(shift), width)
+            for key, shift, width in zip(keys, shifts, widths, strict=True)
+        ]
+        + [pl.Series("count", counts, dtype=pl.Float64)]
     )
-    return unpacked.sort(keys).collect()
 
 
 _PATTERN_BITS: dict[pl.DataType, int] = {GAMMA_DTYPE(): 7, pl.Boolean(): 1}
 """Bits per packed pattern column: a level (−1…99, stored plus one) or a flag."""
 
+_PACKED_ROWS = 65_536
+"""Rows packed at a time: the chunk of the 64-bit key stays in the cache while each column is
+added (German 100k: 5.5 → 3.5 ms)."""
 
-def _pattern_code(column: pl.Series) -> npt.NDArray[np.uint64]:
+
+def _pattern_code(column: pl.Series) -> npt.NDArray[np.bool_ | np.uint8]:
+    """A flag as is; a level (``NULL_LEVEL`` and up, 7 bits) shifted to start at 0."""
     values = column.to_numpy()
     if column.dtype == pl.Boolean:
-        return values.astype(np.uint64)
-    return (values.astype(np.int64) - NULL_LEVEL).astype(np.uint64)
+        return values
+    # Levels are Int8; as bytes NULL_LEVEL (−1) is 255, which adding 1 wraps to 0.
+    code: npt.NDArray[np.uint8] = values.view(np.uint8) + np.uint8(-NULL_LEVEL)
+    return code
 
 
-def _from_pattern_code(dtype: pl.DataType, code: pl.Expr) -> pl.Expr:
+def _from_pattern_code(
+    name: str, dtype: pl.DataType, shifted: npt.NDArray[np.uint64], width: int
+) -> pl.Series:
+    """Column ``name`` back from packed patterns shifted to put its code lowest."""
+    code = (shifted & np.uint64((1 << width) - 1)).astype(np.int16)
     if dtype == pl.Boolean:
-        return code.cast(pl.Boolean)
-    return (code.cast(pl.Int64) + NULL_LEVEL).cast(dtype)
+        return pl.Series(name, code.astype(bool))
+    return pl.Series(name, code + NULL_LEVEL).cast(dtype)
 
 
 def expectation_maximisation(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 import polars as pl
@@ -20,6 +21,7 @@ from matching import (
     block_on,
     exact_comparison,
     string_comparison,
+    training,
 )
 from matching.comparisons import compute_levels, gamma_column, prepare, sampled_level_counts
 from matching.spec import Comparison, ElseLevel, ExactLevel, NullLevel, SimilarityLevel
@@ -272,6 +274,8 @@ def test_patterns_count_each_distinct_combination_of_levels_and_flags(
         expected[row] = expected.get(row, 0) + 1
     assert patterns.schema == {**schema, "count": pl.Float64}
     assert patterns.rows() == [(*key, float(n)) for key, n in sorted(expected.items())]
+    with patch.object(training, "_PACKED_ROWS", 3):  # packed in many chunks
+        assert level_patterns(levels, ["a", "b"], ["rule_0", "rule_1"]).equals(patterns)
 
 
 def test_cached_hash_and_labels_follow_a_copy_with_new_content() -> None:
