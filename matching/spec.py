@@ -131,6 +131,12 @@ class Comparison(_Frozen):
     date_columns: DateColumns | None = Field(default=None, description="Default date columns.")
     levels: list[Level]
     term_frequency: TermFrequencyAdjustment | None = None
+    contradicts_from: int | None = Field(
+        default=None,
+        ge=0,
+        description="First agreement level (0-based, towards else) at which the values say the "
+        "records are different entities: such a pair is never an automatic match.",
+    )
 
     @model_validator(mode="after")
     def _check_levels(self) -> Comparison:
@@ -149,7 +155,18 @@ class Comparison(_Frozen):
             raise SpecError(f"comparison {self.name!r}: term-frequency needs an exact level")
         if self.term_frequency is not None and self.tf_column is None:
             raise SpecError(f"comparison {self.name!r}: term-frequency needs a column")
+        if self.contradicts_from is not None and self.contradicts_from >= len(
+            self.agreement_levels
+        ):
+            raise SpecError(
+                f"comparison {self.name!r}: contradicts_from {self.contradicts_from} is past "
+                f"the last level {len(self.agreement_levels) - 1}"
+            )
         return self
+
+    def contradicts(self, level: int) -> bool:
+        """Whether agreement ``level`` (null: -1) says the two records are different entities."""
+        return self.contradicts_from is not None and level >= self.contradicts_from
 
     @property
     def agreement_levels(self) -> list[Level]:

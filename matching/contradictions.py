@@ -1,0 +1,33 @@
+"""Decisive negative evidence: comparisons whose level says two records are different entities.
+
+A Fellegi–Sunter weight adds evidence as if comparisons were independent, so a pair that agrees
+on family name, birth date and address outweighs a first name that disagrees — exactly the
+twins' case. A comparison with ``contradicts_from`` vetoes an automatic match instead.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from matching.comparisons import gamma_column
+from matching.spec import LinkageSpec
+
+CONTRADICTIONS = "contradictions"
+"""Column listing, per pair, the comparisons that contradict (empty list: none)."""
+
+
+def contradiction_expression(spec: LinkageSpec) -> pl.Expr:
+    """``List[String]`` of the names of the comparisons whose level contradicts, per pair."""
+    flags = [
+        pl.when(pl.col(gamma_column(c.name)) >= c.contradicts_from).then(pl.lit(c.name))
+        for c in spec.comparisons
+        if c.contradicts_from is not None
+    ]
+    if not flags:
+        return pl.lit([], dtype=pl.List(pl.String)).alias(CONTRADICTIONS)
+    return pl.concat_list(flags).list.drop_nulls().alias(CONTRADICTIONS)
+
+
+def contradicting(spec: LinkageSpec, levels: dict[str, int]) -> list[str]:
+    """The comparisons of one pair's ``levels`` (comparison name → level) that contradict."""
+    return [c.name for c in spec.comparisons if c.contradicts(levels.get(c.name, -1))]
