@@ -30,9 +30,22 @@ from matching.spec import (
 from regmod.record import RECORD_ID
 
 BIRTH_DATE = DateColumns(year="birth_year", month="birth_month", day="birth_day")
+BIRTH_DATE_OPEN = DateColumns(year="birth_year", month="birth_month_open", day="birth_day_open")
+"""The birth date with a ``01.01.`` placeholder read as year-only (the foreigners' register writes
+it when only the year is known)."""
 
-LINKAGE_COLUMNS: tuple[str, ...] = ("birth_date_text", "street_key", "address_key")
+LINKAGE_SCHEMA: dict[str, pl.DataType] = {
+    "birth_date_text": pl.String(),
+    "birth_month_open": pl.Int8(),
+    "birth_day_open": pl.Int8(),
+    "street_key": pl.String(),
+    "address_key": pl.String(),
+}
 """Derived columns that ``prepare_for_linkage`` adds and the German spec reads."""
+LINKAGE_COLUMNS: tuple[str, ...] = tuple(LINKAGE_SCHEMA)
+
+FIRST_NAMES_CONTRADICT_FROM = 5
+"""First-name level from which the names say two people (else): twins differ only there."""
 
 # Match and review thresholds on the match probability, tuned by benchmarks/tune_german_spec.py.
 MATCH_THRESHOLD = 0.999
@@ -43,6 +56,7 @@ def prepare_for_linkage(frame: pl.DataFrame) -> pl.DataFrame:
     """Add the composite keys of the German spec to a normalised frame.
 
     ``birth_date_text`` is ``YYYYMMDD`` for full dates only, so a one-digit slip is one edit;
+    ``birth_month_open``/``birth_day_open`` are null for a ``01.01.`` placeholder;
     ``street_key`` and ``address_key`` join postcode, street and house number.
 
     >>> row = pl.DataFrame({"birth_year": [1970], "birth_month": [3], "birth_day": [7],
@@ -50,7 +64,7 @@ def prepare_for_linkage(frame: pl.DataFrame) -> pl.DataFrame:
     ...     "house_number_suffix": ["a"]}, schema_overrides={"birth_year": pl.Int16,
     ...     "birth_month": pl.Int8, "birth_day": pl.Int8})
     >>> prepare_for_linkage(row).select(LINKAGE_COLUMNS).row(0)
-    ('19700307', '01067|hauptstr', '01067|hauptstr|12a')
+    ('19700307', 3, 7, '01067|hauptstr', '01067|hauptstr|12a')
     """
     full_date = pl.format(
         "{}{}{}",
@@ -62,25 +76,35 @@ def prepare_for_linkage(frame: pl.DataFrame) -> pl.DataFrame:
     number = pl.concat_str(
         pl.col("house_number").cast(pl.String), pl.col("house_number_suffix").fill_null("")
     )
+    placeholder = ((pl.col("birth_month") == 1) & (pl.col("birth_day") == 1)).fill_null(False)
     return frame.with_columns(
         birth_date_text=full_date,
+        birth_month_open=pl.when(~placeholder).then(pl.col("birth_month")),
+        birth_day_open=pl.when(~placeholder).then(pl.col("birth_day")),
         street_key=street_key,
         address_key=pl.concat_str(street_key, number, separator="|"),
     )
 
 
-def linkage_keys(values: Mapping[str, Any]) -> dict[str, str | None]:
+def linkage_keys(values: Mapping[str, Any]) -> dict[str, Any]:
     """``prepare_for_linkage``'s keys of one normalised record given as a dict (no frame)."""
     year, month, day = values["birth_year"], values["birth_month"], values["birth_day"]
     full_date = None
     if year is not None and month is not None and day is not None:
         full_date = f"{str(year).zfill(4)}{str(month).zfill(2)}{str(day).zfill(2)}"
+    placeholder = month == 1 and day == 1
     postcode, street, number = values["postcode"], values["street_search"], values["house_number"]
     street_key = None if postcode is None or street is None else f"{postcode}|{street}"
     address_key = None
     if street_key is not None and number is not None:
         address_key = f"{street_key}|{number}{values['house_number_suffix'] or ''}"
-    return {"birth_date_text": full_date, "street_key": street_key, "address_key": address_key}
+    return {
+        "birth_date_text": full_date,
+        "birth_month_open": None if placeholder else month,
+        "birth_day_open": None if placeholder else day,
+        "street_key": street_key,
+        "address_key": address_key,
+    }
 
 
 def _family_name() -> Comparison:
@@ -106,6 +130,7 @@ def _family_name() -> Comparison:
             ElseLevel(),
         ],
         term_frequency=TermFrequencyAdjustment(),
+        contradicts_from=7,
     )
 
 
@@ -125,18 +150,20 @@ def _first_names() -> Comparison:
             ElseLevel(),
         ],
         term_frequency=TermFrequencyAdjustment(),
+        contradicts_from=FIRST_NAMES_CONTRADICT_FROM,
     )
 
 
 def _birth_date() -> Comparison:
-    """Birth date: exact (partial dates fit), day and month swapped, one digit off, within a
-    month, same year, else."""
+    """Birth date: exact (partial dates fit), fits a ``01.01.`` placeholder, day and month
+    swapped, one digit off, within a month; same year or else contradict (a parent, a namesake)."""
     return Comparison(
         name="birth_date",
         date_columns=BIRTH_DATE,
         levels=[
             NullLevel(),
             DateLevel(match="exact"),
+            DateLevel(match="exact", columns=BIRTH_DATE_OPEN),
             DateLevel(match="day_month_swap"),
             SimilarityLevel(
                 metric="damerau_levenshtein", threshold=0.875, column="birth_date_text"
@@ -145,6 +172,7 @@ def _birth_date() -> Comparison:
             DateLevel(match="within_years", tolerance=0),
             ElseLevel(),
         ],
+        contradicts_from=5,
     )
 
 

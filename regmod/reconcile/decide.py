@@ -1,9 +1,11 @@
 """Decisions per register record: match (automatic link), review, or no match.
 
-Pairs below the review threshold never compete. The remaining pairs are assigned one-to-one
-between register *persons* (clusters of duplicate register records) and reference records, so
-duplicates inside the register share one link instead of fighting over it. A clear winner at or
-above the match threshold is linked; a winner below it, or a near-tie, goes to review.
+Each register record is decided on its own evidence: its strongest reference candidate is linked
+when it is above the match threshold, leads every other candidate by the tie margin and no
+decisive comparison contradicts it. Nothing is inherited from a duplicate cluster, so one twin
+never takes the other's IDNr. Register duplicates are derived afterwards and only check the
+links: records that contradict each other but claim one IDNr, or that deduplication calls one
+person but that link to different IDNr, go to review with the reason, never silently resolved.
 """
 
 from __future__ import annotations
@@ -11,15 +13,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+import numpy as np
 import polars as pl
 
-from matching.assignment import ASSIGNED, TIE, assign_one_to_one
+from matching.clustering import connected_component_labels
 
 MATCH: Final = "match"
 REVIEW: Final = "review"
 NO_MATCH: Final = "no_match"
 DECISION: Final = pl.Enum([MATCH, REVIEW, NO_MATCH])
 MAX_REVIEW_CANDIDATES: Final = 5
+
+BELOW_THRESHOLD: Final = "below the match threshold"
+NEAR_TIE: Final = "another candidate scores nearly as high"
+CONTRADICTION: Final = "contradicted by"
+CLAIMED: Final = "its IDNr is claimed by a different register record"
+DUPLICATE_CONFLICT: Final = "a duplicate register record links to another IDNr"
 
 
 @dataclass(frozen=True)
@@ -33,102 +42,224 @@ class DecisionRules:
 
 @dataclass(frozen=True)
 class Decisions:
-    """One row per register record, and the ranked candidates of records under review."""
+    """One row per register record, the ranked candidates of records under review, and the
+    register's duplicate clusters derived from links and deduplication."""
 
     records: pl.DataFrame
-    """``idx_l, decision, idx_r, match_weight, match_probability`` (``idx_r`` of the link or of
-    the best candidate, null without any), sorted by ``idx_l``."""
+    """``idx_l, decision, idx_r, match_weight, match_probability, reason`` (``idx_r`` of the link
+    or of the best candidate, null without any; ``reason`` why a record is not linked), sorted by
+    ``idx_l``."""
     review_candidates: pl.DataFrame
     """``idx_l, idx_r, match_weight, match_probability, rank`` (rank 1 is the strongest)."""
+    clusters: pl.DataFrame
+    """``idx, cluster_id`` per register record: records of one person share a cluster."""
 
 
-def decide(scored: pl.DataFrame, persons: pl.Series, rules: DecisionRules) -> Decisions:
-    """Decide every register record from its scored pairs.
+def decide(
+    scored: pl.DataFrame, dedupe: pl.DataFrame, n_records: int, rules: DecisionRules
+) -> Decisions:
+    """Decide every one of ``n_records`` register records.
 
-    ``persons`` gives, per register row index, the id of its duplicate cluster (its own index when
-    it has no duplicate); ``scored`` holds ``idx_l, idx_r, match_weight, match_probability``.
+    ``scored`` holds ``idx_l, idx_r, match_weight, match_probability, contradictions`` per
+    candidate pair; ``dedupe`` the register's own pairs ``idx_l, idx_r, match_probability,
+    contradictions`` (both indices into the register).
     """
-    person_of = pl.DataFrame(
-        {"idx_l": pl.arange(0, persons.len(), dtype=pl.UInt32, eager=True), "person": persons}
+    eligible = scored.filter(pl.col("match_probability") >= rules.review_threshold).select(
+        "idx_l", "idx_r", "match_weight", "match_probability", "contradictions"
     )
-    eligible = scored.filter(pl.col("match_probability") >= rules.review_threshold).join(
-        person_of, on="idx_l"
-    )
-    person_pairs = eligible.group_by("person", "idx_r").agg(
-        pl.col("match_weight").max(), pl.col("match_probability").max()
-    )
-    assignment = assign_one_to_one(
-        person_pairs.select(pl.col("person").alias("idx_l"), "idx_r", "match_weight"),
-        tie_margin=rules.tie_margin,
-    ).rename({"idx_l": "person"})
-    person_decision = _person_decisions(assignment, person_pairs, rules)
-    records = _record_decisions(scored, person_of, person_decision)
+    proposed = _own_evidence(eligible, rules)
+    same_person = dedupe.filter(pl.col("contradictions").list.len() == 0)
+    claimed = _settle_claims(proposed, same_person, rules)
+    settled = _settle_duplicates(claimed, same_person, rules)
+    records = _all_records(settled, _best_candidates(scored), n_records)
     in_review = records.filter(pl.col("decision") == REVIEW).select("idx_l")
     return Decisions(
-        records=records, review_candidates=_ranked(eligible.join(in_review, on="idx_l"))
+        records=records,
+        review_candidates=_ranked(eligible.join(in_review, on="idx_l")),
+        clusters=_clusters(records, same_person, n_records, rules),
     )
 
 
-def _person_decisions(
-    assignment: pl.DataFrame, person_pairs: pl.DataFrame, rules: DecisionRules
+def _own_evidence(eligible: pl.DataFrame, rules: DecisionRules) -> pl.DataFrame:
+    """Per record with an eligible candidate: its best one, its lead, and match or review."""
+    ranked = eligible.sort("idx_l", "match_weight", "idx_r", descending=[False, True, False])
+    best = ranked.group_by("idx_l", maintain_order=True).agg(
+        pl.col("idx_r").first(),
+        pl.col("match_weight").first(),
+        pl.col("match_probability").first(),
+        pl.col("contradictions").first(),
+        (pl.col("match_weight").first() - pl.col("match_weight").get(1, null_on_oob=True)).alias(
+            "margin"
+        ),
+    )
+    contradicted = pl.col("contradictions").list.len() > 0
+    reason = (
+        pl.when(contradicted)
+        .then(pl.lit(CONTRADICTION + " ") + pl.col("contradictions").list.join(", "))
+        .when(pl.col("match_probability") < rules.match_threshold)
+        .then(pl.lit(BELOW_THRESHOLD))
+        .when(pl.col("margin") < rules.tie_margin)
+        .then(pl.lit(NEAR_TIE))
+    )
+    return best.with_columns(reason=reason).select(
+        "idx_l",
+        pl.when(pl.col("reason").is_null())
+        .then(pl.lit(MATCH))
+        .otherwise(pl.lit(REVIEW))
+        .cast(DECISION)
+        .alias("decision"),
+        "idx_r",
+        "match_weight",
+        "match_probability",
+        "reason",
+    )
+
+
+def _settle_claims(
+    proposed: pl.DataFrame, same_person: pl.DataFrame, rules: DecisionRules
 ) -> pl.DataFrame:
-    """``person, decision, idx_r`` for every person with an assigned or tied pair."""
-    decided = assignment.filter(pl.col("status").is_in([ASSIGNED, TIE])).join(
-        person_pairs.select("person", "idx_r", "match_probability"), on=["person", "idx_r"]
+    """One reference person is not linked to two different register persons.
+
+    Among the records proposing a link to one reference row, the strongest keeps it; another
+    keeps it only when deduplication says it is the strongest's duplicate. The rest go to review,
+    and so does the strongest when a rival comes within the tie margin.
+    """
+    linked = proposed.filter(pl.col("decision") == MATCH)
+    leader = (
+        linked.sort("idx_r", "match_weight", "idx_l", descending=[False, True, False])
+        .group_by("idx_r", maintain_order=True)
+        .agg(pl.col("idx_l").first().alias("leader"), pl.col("match_weight").first().alias("lead"))
     )
+    rivals = linked.join(leader, on="idx_r").filter(pl.col("idx_l") != pl.col("leader"))
+    duplicates = _symmetric(same_person).select("a", "b", duplicate=pl.lit(True))
+    rivals = rivals.join(
+        duplicates, left_on=["idx_l", "leader"], right_on=["a", "b"], how="left"
+    ).filter(pl.col("duplicate").is_null())
+    too_close = (
+        rivals.filter(pl.col("lead") - pl.col("match_weight") < rules.tie_margin)
+        .select(pl.col("leader").alias("idx_l"))
+        .unique()
+    )
+    demoted = pl.concat([rivals.select("idx_l"), too_close]).unique()
+    return _to_review(proposed, demoted, CLAIMED)
+
+
+def _settle_duplicates(
+    proposed: pl.DataFrame, same_person: pl.DataFrame, rules: DecisionRules
+) -> pl.DataFrame:
+    """Two records that deduplication calls one person but that link to different IDNr: review."""
+    links = proposed.filter(pl.col("decision") == MATCH).select("idx_l", "idx_r")
+    strong = same_person.filter(pl.col("match_probability") >= rules.match_threshold)
+    disagreeing = (
+        strong.select("idx_l", pl.col("idx_r").alias("other"))
+        .join(links, on="idx_l")
+        .join(links.rename({"idx_l": "other", "idx_r": "other_r"}), on="other")
+        .filter(pl.col("idx_r") != pl.col("other_r"))
+    )
+    demoted = pl.concat(
+        [disagreeing.select("idx_l"), disagreeing.select(pl.col("other").alias("idx_l"))]
+    ).unique()
+    return _to_review(proposed, demoted, DUPLICATE_CONFLICT)
+
+
+def _to_review(proposed: pl.DataFrame, demoted: pl.DataFrame, reason: str) -> pl.DataFrame:
+    """``proposed`` with the links of the ``demoted`` records turned into review for ``reason``."""
+    flagged = demoted.select(pl.col("idx_l").cast(pl.UInt32), demoted=pl.lit(True))
+    hit = pl.col("demoted").fill_null(False) & (pl.col("decision") == MATCH)
     return (
-        decided.sort("person", "match_weight", "idx_r", descending=[False, True, False])
-        .group_by("person", maintain_order=True)
-        .agg(
-            pl.col("idx_r").first(),
-            (pl.col("status") == TIE).any().alias("tied"),
-            pl.col("match_probability").first(),
-        )
-        .select(
-            "person",
-            pl.when(~pl.col("tied") & (pl.col("match_probability") >= rules.match_threshold))
-            .then(pl.lit(MATCH))
-            .otherwise(pl.lit(REVIEW))
-            .cast(DECISION)
+        proposed.join(flagged, on="idx_l", how="left")
+        .with_columns(
+            pl.when(hit)
+            .then(pl.lit(REVIEW).cast(DECISION))
+            .otherwise("decision")
             .alias("decision"),
-            pl.col("idx_r").alias("decided_r"),
+            pl.when(hit).then(pl.lit(reason)).otherwise("reason").alias("reason"),
         )
+        .drop("demoted")
     )
 
 
-def _record_decisions(
-    scored: pl.DataFrame, person_of: pl.DataFrame, person_decision: pl.DataFrame
-) -> pl.DataFrame:
-    """Spread person decisions to their records; the rest is no match with its best candidate."""
-    best = (
+def _best_candidates(scored: pl.DataFrame) -> pl.DataFrame:
+    """Each record's strongest candidate pair, eligible or not (ties by ``idx_r``)."""
+    return (
         scored.sort("idx_l", "match_weight", "idx_r", descending=[False, True, False])
         .group_by("idx_l", maintain_order=True)
         .first()
-        .select("idx_l", best_r="idx_r", best_weight="match_weight", best_prob="match_probability")
+        .select("idx_l", "idx_r", "match_weight", "match_probability")
     )
-    decided = person_of.join(person_decision, on="person", how="left").join(
-        scored.select(
-            "idx_l", decided_r="idx_r", own_weight="match_weight", own_prob="match_probability"
-        ),
-        on=["idx_l", "decided_r"],
-        how="left",
+
+
+def _all_records(decided: pl.DataFrame, best: pl.DataFrame, n_records: int) -> pl.DataFrame:
+    """Every register record: the decided ones, and no match with its best (rejected) candidate,
+    where it had one, for the rest."""
+    every = pl.DataFrame({"idx_l": pl.arange(0, n_records, dtype=pl.UInt32, eager=True)})
+    undecided = best.join(decided, on="idx_l", how="anti").with_columns(
+        decision=pl.lit(NO_MATCH).cast(DECISION), reason=pl.lit(None, dtype=pl.String)
     )
     return (
-        decided.join(best, on="idx_l", how="left")
-        .select(
-            "idx_l",
-            pl.col("decision").fill_null(pl.lit(NO_MATCH).cast(DECISION)),
-            pl.coalesce("decided_r", "best_r").alias("idx_r"),
-            pl.when(pl.col("decided_r").is_not_null())
-            .then(pl.col("own_weight"))
-            .otherwise(pl.col("best_weight"))
-            .alias("match_weight"),
-            pl.when(pl.col("decided_r").is_not_null())
-            .then(pl.col("own_prob"))
-            .otherwise(pl.col("best_prob"))
-            .alias("match_probability"),
-        )
+        every.join(pl.concat([decided, undecided], how="diagonal"), on="idx_l", how="left")
+        .with_columns(pl.col("decision").fill_null(pl.lit(NO_MATCH).cast(DECISION)))
+        .select("idx_l", "decision", "idx_r", "match_weight", "match_probability", "reason")
         .sort("idx_l")
+    )
+
+
+def _clusters(
+    records: pl.DataFrame, same_person: pl.DataFrame, n_records: int, rules: DecisionRules
+) -> pl.DataFrame:
+    """Duplicate clusters: records linked to one reference row, and records deduplication calls
+    one person at the match threshold; a cluster that would join two different links keeps only
+    its linked records together, by link."""
+    linked = records.filter(pl.col("decision") == MATCH)
+    link_of = records.select(
+        "idx_l", pl.when(pl.col("decision") == MATCH).then(pl.col("idx_r")).alias("link")
+    )
+    strong = (
+        same_person.filter(pl.col("match_probability") >= rules.match_threshold)
+        .join(link_of, on="idx_l")
+        .join(link_of.rename({"idx_l": "idx_r", "link": "link_r"}), on="idx_r")
+        .filter(
+            pl.col("link").is_null()
+            | pl.col("link_r").is_null()
+            | (pl.col("link") == pl.col("link_r"))
+        )
+    )
+    # Records are nodes 0..n-1; reference row r is node n + r, so records linked to r meet there.
+    left = np.concatenate(
+        [strong["idx_l"].to_numpy().astype(np.int64), linked["idx_l"].to_numpy().astype(np.int64)]
+    )
+    right = np.concatenate(
+        [
+            strong["idx_r"].to_numpy().astype(np.int64),
+            linked["idx_r"].to_numpy().astype(np.int64) + n_records,
+        ]
+    )
+    n_reference = int(right.max()) + 1 - n_records if linked.height else 0
+    labels = connected_component_labels(left, right, n_records + n_reference)[:n_records]
+    components = link_of.with_columns(component=pl.Series(labels, dtype=pl.UInt32))
+    impure = components.group_by("component").agg(
+        (pl.col("link").drop_nulls().n_unique() > 1).alias("impure")
+    )
+    resolved = components.join(impure, on="component").with_columns(
+        pl.when(~pl.col("impure"))
+        .then(pl.col("component"))
+        .when(pl.col("link").is_not_null())
+        .then(pl.col("idx_l").min().over("component", "link"))
+        .otherwise(pl.col("idx_l"))
+        .alias("cluster")
+    )
+    return resolved.sort("idx_l").select(
+        pl.col("idx_l").alias("idx"), pl.col("cluster").cast(pl.UInt32).alias("cluster_id")
+    )
+
+
+def _symmetric(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Both orientations ``a, b`` of undirected pairs ``idx_l, idx_r``."""
+    return pl.concat(
+        [
+            pairs.select(pl.col("idx_l").alias("a"), pl.col("idx_r").alias("b")),
+            pairs.select(pl.col("idx_r").alias("a"), pl.col("idx_l").alias("b")),
+        ]
     )
 
 

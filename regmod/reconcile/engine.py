@@ -1,74 +1,81 @@
-"""The matching engine's stages as the run uses them: block, compare, train, score, dedupe.
+"""The matching stages in the one order every reconciliation runs them: block, compare, train (or
+load), score — through the ``matching`` ``Linker``, the same path the benchmarks measure.
 
-Each function is pure (frames in, frames out); the register is the left frame, the reference the
-right one, both already normalised and keyed by ``regmod.linkage.prepare_for_linkage``.
+The register is the left frame, the reference the right one, both already normalised and keyed
+by ``regmod.linkage.prepare_for_linkage``. regmod adds only the decisive-evidence column that the
+decide stage reads, and the register's own deduplication pairs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 import polars as pl
 
-from matching.blocking import RuleIds, block, rule_ids
-from matching.clustering import cluster_pairs
-from matching.comparisons import (
-    PreparedFrames,
-    add_term_frequencies,
-    compute_levels,
-    prepare,
-)
+from matching import Linker
+from matching.contradictions import contradiction_expression
 from matching.model import ComparisonParameters, TrainedModel
-from matching.scoring import score as score_levels
 from matching.spec import LinkageSpec, Thresholds
-from matching.training import train as train_unsupervised
 from matching.training import train_from_labels
 from regmod.errors import InputError
 from regmod.record import RECORD_ID
 
-
-@dataclass(frozen=True)
-class Compared:
-    """Candidate pairs with their comparison levels, and the encoded frames they came from."""
-
-    prepared: PreparedFrames
-    levels: pl.DataFrame
+Stage = Callable[[str], AbstractContextManager[None]]
+"""Opens a timed stage by name (``StageClock.stage``)."""
 
 
 @dataclass(frozen=True)
-class Blocked:
-    """Candidate pairs and the blocking rule ids they came from, which training reuses."""
+class Linked:
+    """What the matching stages produced: the model in use, and every candidate pair scored."""
 
-    pairs: pl.DataFrame
-    ids: RuleIds
-
-
-def block_pairs(left: pl.DataFrame, right: pl.DataFrame | None, spec: LinkageSpec) -> Blocked:
-    """Candidate pairs of ``spec``'s blocking rules (``right=None``: pairs within ``left``)."""
-    ids = rule_ids(left, right, spec.blocking)
-    return Blocked(pairs=block(left, right, spec, ids), ids=ids)
+    model: TrainedModel
+    scored: pl.DataFrame
+    """Levels, term frequencies, Bayes factors, ``match_weight``, ``match_probability`` and
+    ``contradictions`` per candidate pair."""
+    candidate_pairs: int
 
 
-def compare_pairs(
-    left: pl.DataFrame, right: pl.DataFrame | None, pairs: pl.DataFrame, spec: LinkageSpec
-) -> Compared:
-    """Comparison levels of ``pairs`` (``right=None``: pairs within ``left``)."""
-    prepared = prepare(left, right, spec)
-    return Compared(prepared=prepared, levels=compute_levels(prepared, pairs, spec))
-
-
-def train(
+def link(
     left: pl.DataFrame,
     right: pl.DataFrame | None,
-    compared: Compared,
     spec: LinkageSpec,
-    ids: RuleIds | None = None,
-) -> TrainedModel:
-    """Unsupervised Fellegi–Sunter model on the blocked pairs already compared; ``ids``, the
-    rule ids blocking used, spare computing them again."""
-    return train_unsupervised(
-        left, right, spec, prepared=compared.prepared, blocked_levels=compared.levels, ids=ids
-    )
+    model: TrainedModel | None = None,
+    stage: Stage | None = None,
+) -> Linked:
+    """Block, compare, train (unless ``model`` is given) and score; ``right=None`` deduplicates
+    ``left``. ``stage`` times each step."""
+    timed = stage or (lambda _name: nullcontext())
+    linker = Linker(left, right, model.spec if model else spec, model=model)
+    with timed("block"):
+        pairs = linker.blocking.pairs()
+    with timed("compare"):
+        linker.inference.levels()
+    with timed("train"):
+        trained = model or linker.training.train()
+    with timed("score"):
+        scored = linker.inference.predict().with_columns(contradiction_expression(trained.spec))
+    return Linked(model=trained, scored=scored, candidate_pairs=pairs.height)
+
+
+def register_pairs(register: pl.DataFrame, spec: LinkageSpec) -> pl.DataFrame:
+    """The register's own candidate pairs ``idx_l, idx_r, match_probability, contradictions``,
+    scored by ``spec`` trained on the register alone (no pairs: an empty frame)."""
+    dedupe = spec.model_copy(update={"link_type": "dedupe"})
+    linker = Linker(register, None, dedupe)
+    if linker.blocking.pairs().height == 0:
+        return pl.DataFrame(
+            schema={
+                "idx_l": pl.UInt32,
+                "idx_r": pl.UInt32,
+                "match_probability": pl.Float64,
+                "contradictions": pl.List(pl.String),
+            }
+        )
+    linker.training.train()
+    scored = linker.inference.predict(keep_components=False)
+    return scored.select("idx_l", "idx_r", "match_probability", contradiction_expression(dedupe))
 
 
 def refit_m_from_labels(
@@ -106,28 +113,6 @@ def with_thresholds(model: TrainedModel, thresholds: Thresholds) -> TrainedModel
     return TrainedModel(spec=spec, parameters=model.parameters)
 
 
-def score(compared: Compared, model: TrainedModel) -> pl.DataFrame:
-    """Levels, term frequencies, per-comparison weights, match weight and probability per pair.
-
-    The levels computed before training are reused; only the term frequencies are added.
-    """
-    levels = add_term_frequencies(compared.prepared, compared.levels, model.spec, model.tf_tables())
-    return score_levels(levels, model)
-
-
-def duplicate_persons(register: pl.DataFrame, spec: LinkageSpec, threshold: float) -> pl.DataFrame:
-    """Per register row ``idx, cluster_id``: records scored at or above ``threshold`` against
-    each other (by the same spec, trained on the register alone) share a cluster."""
-    dedupe = spec.model_copy(update={"link_type": "dedupe"})
-    blocked = block_pairs(register, None, dedupe)
-    if blocked.pairs.height == 0:
-        return cluster_pairs(_no_pairs(), register.height, threshold=threshold)
-    compared = compare_pairs(register, None, blocked.pairs, dedupe)
-    model = train(register, None, compared, dedupe, blocked.ids)
-    scored = score(compared, model)
-    return cluster_pairs(scored, register.height, threshold=threshold)
-
-
 def parameter_table(model: TrainedModel) -> pl.DataFrame:
     """``comparison, level, m, u`` per agreement level, in spec order (for the report)."""
     rows = [
@@ -142,10 +127,4 @@ def parameter_table(model: TrainedModel) -> pl.DataFrame:
     ]
     return pl.DataFrame(
         rows, schema={"comparison": pl.String, "level": pl.String, "m": pl.Float64, "u": pl.Float64}
-    )
-
-
-def _no_pairs() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={"idx_l": pl.UInt32, "idx_r": pl.UInt32, "match_probability": pl.Float64}
     )

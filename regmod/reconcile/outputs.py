@@ -36,15 +36,18 @@ def links_table(
 def review_table(
     decisions: Decisions, register: pl.DataFrame, reference: pl.DataFrame, model_hash: str
 ) -> pl.DataFrame:
-    """The review queue: per record its competing candidates, ``rank`` 1 the strongest."""
+    """The review queue: per record its competing candidates, ``rank`` 1 the strongest, and
+    ``reason``, why the record was not linked automatically."""
+    reasons = decisions.records.select("idx_l", "reason")
     return (
-        _with_ids(decisions.review_candidates, register, reference)
+        _with_ids(decisions.review_candidates.join(reasons, on="idx_l"), register, reference)
         .select(
             RECORD_ID,
             "idnr",
             "match_weight",
             "match_probability",
             "rank",
+            "reason",
             pl.lit(model_hash).alias("model_hash"),
         )
         .sort(RECORD_ID, "rank")

@@ -1,6 +1,7 @@
 """One reconciliation run as a chain of pure stages, with I/O only at the two ends.
 
-read (ingest + normalise) → prepare keys → block → compare → train (or load) → score → dedupe → decide → report → write
+read (ingest + normalise) → prepare keys → block → compare → train (or load) → score → dedupe →
+decide → report → write
 """
 
 from __future__ import annotations
@@ -35,8 +36,6 @@ from regmod.reconcile.rundir import write_run_directory
 from regmod.reconcile.stages import SilentObserver, StageClock, StageObserver
 from regmod.record import RECORD_ID
 
-DUPLICATE_THRESHOLD = 0.999
-"""Match probability at which two register records are taken to be the same person."""
 TIE_MARGIN = 4.0
 """Weight (log2 odds) by which a winner must lead its competitors to be linked automatically."""
 
@@ -148,24 +147,18 @@ def reconcile(request: RunRequest, observer: StageObserver | None = None) -> Run
     if loaded is not None:
         spec = loaded.spec
     spec = with_thresholds(spec, request.match_threshold, request.review_threshold)
-    with clock.stage("block"):
-        blocked = engine.block_pairs(register, reference, spec)
-    with clock.stage("compare"):
-        compared = engine.compare_pairs(register, reference, blocked.pairs, spec)
-    with clock.stage("train"):
-        model = loaded or engine.train(register, reference, compared, spec, blocked.ids)
-        model = engine.with_thresholds(model, spec.thresholds)
-    with clock.stage("score"):
-        scored = engine.score(compared, model)
+    linked = engine.link(register, reference, spec, loaded, clock.stage)
+    model = engine.with_thresholds(linked.model, spec.thresholds)
     with clock.stage("dedupe"):
-        persons = engine.duplicate_persons(register, spec, DUPLICATE_THRESHOLD)
+        dedupe = engine.register_pairs(register, spec)
     with clock.stage("decide"):
         rules = DecisionRules(
             match_threshold=model.spec.thresholds.match,
             review_threshold=model.spec.thresholds.review,
             tie_margin=TIE_MARGIN,
         )
-        decisions = decide(scored, persons["cluster_id"], rules)
+        decisions = decide(linked.scored, dedupe, register.height, rules)
+        scored = linked.scored
         model_hash = model.model_hash
         tables = {
             "records": register_in.accepted.sort(RECORD_ID),
@@ -173,11 +166,11 @@ def reconcile(request: RunRequest, observer: StageObserver | None = None) -> Run
             "review": review_table(decisions, register, reference, model_hash),
             "unmatched": unmatched_table(decisions, register, reference),
             "quarantine": _quarantine(register_in, reference_in),
-            "duplicates": duplicates_table(persons, register),
+            "duplicates": duplicates_table(decisions.clusters, register),
             "candidates": candidate_levels(decisions, scored, register, reference),
         }
         counts = _counts(
-            register_in, reference_in, decisions, blocked.pairs.height, tables["duplicates"]
+            register_in, reference_in, decisions, linked.candidate_pairs, tables["duplicates"]
         )
     with clock.stage("report"):
         quality = (
@@ -224,9 +217,7 @@ def train_model(request: TrainRequest) -> str:
         read_register(request.register, mapping=request.mapping, encoding=request.encoding)
     )
     reference = linkable(read_register(request.reference, mapping=request.reference_mapping))
-    blocked = engine.block_pairs(register, reference, spec)
-    compared = engine.compare_pairs(register, reference, blocked.pairs, spec)
-    model = engine.train(register, reference, compared, spec, blocked.ids)
+    model = engine.link(register, reference, spec).model
     if request.labels:
         labels = pl.concat([_labels_of(path) for path in request.labels])
         model = engine.refit_m_from_labels(model, register, reference, labels)

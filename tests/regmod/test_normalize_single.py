@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from regmod.ingest import read_register
-from regmod.linkage import LINKAGE_COLUMNS, linkage_keys, prepare_for_linkage
+from regmod.linkage import LINKAGE_COLUMNS, LINKAGE_SCHEMA, linkage_keys, prepare_for_linkage
 from regmod.normalize import normalise
 from regmod.normalize.single import normalised_values
 from regmod.record import NORMALISED_SCHEMA, RAW_FIELDS, raw_column
@@ -27,7 +27,7 @@ _RAW_SCHEMA = {raw_column(field): pl.String() for field in RAW_FIELDS}
 _LINKABLE_SCHEMA = {
     **_RAW_SCHEMA,
     **NORMALISED_SCHEMA,
-    **dict.fromkeys(LINKAGE_COLUMNS, pl.String()),
+    **LINKAGE_SCHEMA,
 }
 
 _TOKENS = [
