@@ -19,12 +19,14 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from matching.comparisons import gamma_column
+from matching.contradictions import contradicting
 from matching.model import TrainedModel
 from matching.online import OnlineIndex, QueryResult
 from regmod.errors import RegmodError
 from regmod.evidence.model import SubjectAttributes
 from regmod.evidence.resolution import Candidate
-from regmod.linkage import linkage_keys, prepare_for_linkage
+from regmod.linkage import linkage_keys, prepare_for_linkage, with_decisive_evidence
 from regmod.normalize import normalise
 from regmod.normalize.single import normalised_values
 from regmod.record import RECORD_ID, raw_column
@@ -157,6 +159,7 @@ class TenantIndexes:
     ) -> None:
         self.store = store
         self.model = model
+        self._decisive = None if model is None else with_decisive_evidence(model.spec)
         self.ttl_seconds = ttl_seconds
         self.top_k = top_k
         self._cache: dict[str, _Cached] = {}
@@ -260,7 +263,17 @@ class TenantIndexes:
         result = self.query(tenant, linkable_subject(attributes))
         return [
             Candidate(
-                str(row[RECORD_ID]), float(row["match_weight"]), float(row["match_probability"])
+                str(row[RECORD_ID]),
+                float(row["match_weight"]),
+                float(row["match_probability"]),
+                contradictions=self.contradictions(row),
             )
             for row in result.rows
         ]
+
+    def contradictions(self, row: Mapping[str, Any]) -> tuple[str, ...]:
+        """The comparisons of one scored candidate row whose supplied value contradicts it."""
+        if self._decisive is None:
+            return ()
+        levels = {c.name: int(row[gamma_column(c.name)]) for c in self._decisive.comparisons}
+        return tuple(contradicting(self._decisive, levels))

@@ -1,7 +1,8 @@
 """Subject resolution by attributes: accept one candidate only when it is confident and clearly ahead.
 
-Fail closed: a weak best candidate or a runner-up close behind is a refusal that asks for the IDNr,
-never a best guess (a wrong person is a data-protection incident).
+Fail closed: a weak best candidate, a runner-up close behind or a supplied attribute that contradicts
+the best candidate is a refusal that asks for the IDNr, never a best guess (a wrong person is a
+data-protection incident).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ class Candidate:
     match_weight: float
     match_probability: float
     explanation: dict[str, Any] = field(default_factory=dict)
+    contradictions: tuple[str, ...] = ()
+    """Comparisons whose supplied value contradicts this person (decisive negative evidence)."""
 
 
 class CandidateSource(Protocol):
@@ -71,6 +74,14 @@ def decide(candidates: Sequence[Candidate], policy: ResolutionPolicy) -> Resolut
             0,
         )
     best = candidates[0]
+    if best.contradictions:
+        # Which attribute does not fit is not said: it would tell a caller the person's data.
+        return Resolution(
+            None,
+            RefusalReason.SUBJECT_AMBIGUOUS,
+            "a supplied attribute contradicts the best-fitting person; send the IDNr",
+            count,
+        )
     if best.match_probability < policy.min_probability:
         return Resolution(
             None,

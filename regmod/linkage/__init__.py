@@ -6,6 +6,7 @@ from regmod.linkage.german import (
     german_spec,
     linkage_keys,
     prepare_for_linkage,
+    with_decisive_evidence,
 )
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "german_spec",
     "linkage_keys",
     "prepare_for_linkage",
+    "with_decisive_evidence",
 ]

@@ -237,3 +237,18 @@ def german_spec(
         ),
         thresholds=Thresholds(match=match_threshold, review=review_threshold),
     )
+
+
+def with_decisive_evidence(spec: LinkageSpec) -> LinkageSpec:
+    """``spec`` with the German default's decisive levels on every comparison that has the
+    default's levels but names none (a model saved before they existed still vetoes twins)."""
+    defaults = {c.name: c for c in german_spec().comparisons}
+    comparisons = [
+        c.model_copy(update={"contradicts_from": defaults[c.name].contradicts_from})
+        if c.contradicts_from is None and c.name in defaults and c.levels == defaults[c.name].levels
+        else c
+        for c in spec.comparisons
+    ]
+    if comparisons == spec.comparisons:
+        return spec
+    return spec.model_copy(update={"comparisons": comparisons})

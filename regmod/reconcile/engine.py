@@ -20,6 +20,7 @@ from matching.model import ComparisonParameters, TrainedModel
 from matching.spec import LinkageSpec, Thresholds
 from matching.training import train_from_labels
 from regmod.errors import InputError
+from regmod.linkage import with_decisive_evidence
 from regmod.record import RECORD_ID
 
 Stage = Callable[[str], AbstractContextManager[None]]
@@ -55,7 +56,8 @@ def link(
     with timed("train"):
         trained = model or linker.training.train()
     with timed("score"):
-        scored = linker.inference.predict().with_columns(contradiction_expression(trained.spec))
+        decisive = with_decisive_evidence(trained.spec)
+        scored = linker.inference.predict().with_columns(contradiction_expression(decisive))
     return Linked(model=trained, scored=scored, candidate_pairs=pairs.height)
 
 
