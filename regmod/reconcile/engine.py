@@ -61,11 +61,13 @@ def link(
     return Linked(model=trained, scored=scored, candidate_pairs=pairs.height)
 
 
-def register_pairs(register: pl.DataFrame, spec: LinkageSpec) -> pl.DataFrame:
+def register_pairs(
+    register: pl.DataFrame, spec: LinkageSpec, model: TrainedModel | None = None
+) -> pl.DataFrame:
     """The register's own candidate pairs ``idx_l, idx_r, match_probability, contradictions``,
-    scored by ``spec`` trained on the register alone (no pairs: an empty frame)."""
-    dedupe = spec.model_copy(update={"link_type": "dedupe"})
-    linker = Linker(register, None, dedupe)
+    scored by ``model`` or by ``spec`` trained on the register alone (no pairs: an empty frame)."""
+    dedupe = model.spec if model else spec.model_copy(update={"link_type": "dedupe"})
+    linker = Linker(register, None, dedupe, model=model)
     if linker.blocking.pairs().height == 0:
         return pl.DataFrame(
             schema={
@@ -75,7 +77,8 @@ def register_pairs(register: pl.DataFrame, spec: LinkageSpec) -> pl.DataFrame:
                 "contradictions": pl.List(pl.String),
             }
         )
-    linker.training.train()
+    if model is None:
+        linker.training.train()
     scored = linker.inference.predict(keep_components=False)
     return scored.select("idx_l", "idx_r", "match_probability", contradiction_expression(dedupe))
 

@@ -62,6 +62,8 @@ def record_decision(run_dir: Path, decision: ReviewDecision) -> pl.DataFrame:
             f"IDNr {decision.idnr} is not a candidate of record {decision.record_id!r}; "
             f"candidates: {', '.join(candidates['idnr'].to_list())}"
         )
+    if decision.is_match:
+        _refuse_second_acceptance(read_labels(run_dir), decision)
     entry = pl.DataFrame(
         [
             {
@@ -82,6 +84,20 @@ def record_decision(run_dir: Path, decision: ReviewDecision) -> pl.DataFrame:
     )
     _replace_file(run_dir / LABELS_FILE, labels)
     return labels
+
+
+def _refuse_second_acceptance(labels: pl.DataFrame, decision: ReviewDecision) -> None:
+    """A record accepted for one IDNr cannot also be accepted for another: reject that first."""
+    accepted = labels.filter(
+        (pl.col("record_id") == decision.record_id)
+        & pl.col("is_match")
+        & (pl.col("idnr") != decision.idnr)
+    )
+    if accepted.height:
+        raise InputError(
+            f"record {decision.record_id!r} is already accepted for IDNr {accepted['idnr'][0]}; "
+            f"reject that pair first ('regmod review reject … {accepted['idnr'][0]}')"
+        )
 
 
 def read_labels(run_dir: Path) -> pl.DataFrame:

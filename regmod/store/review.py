@@ -102,6 +102,8 @@ def decide_review(
     item = ReviewItem(*row)
     if item.status != "open":
         raise InputError(f"review item {item_id} was already {item.status}", field="item_id")
+    if accept:
+        _refuse_second_link(conn, tenant, item)
     decision = ReviewDecision(item_id, reviewer, datetime.now(UTC), accept, reason)
     conn.execute(sa.insert(review_decisions).values(**decision.__dict__))
     status = "accepted" if accept else "rejected"
@@ -132,3 +134,22 @@ def decide_review(
     }
     writer.append(conn, tenant, EntryKind.REVIEW_DECISION, reviewer, payload)
     return decision
+
+
+def _refuse_second_link(conn: sa.Connection, tenant: str, item: ReviewItem) -> None:
+    """A record linked to one IDNr in a run cannot be accepted for another as well."""
+    other = conn.execute(
+        sa.select(links.c.idnr).where(
+            links.c.tenant == tenant,
+            links.c.run_id == item.run_id,
+            links.c.record_id == item.record_id,
+            links.c.idnr != item.idnr,
+        )
+    ).first()
+    if other is not None:
+        raise InputError(
+            f"record {item.record_id!r} is already linked to IDNr {other.idnr} in run "
+            f"{item.run_id!r}; one record links to one IDNr",
+            field="item_id",
+        )
+

@@ -123,6 +123,27 @@ def test_review_accept_writes_a_label(sample_run: Path) -> None:
     assert pl.read_parquet(sample_run / "labels.parquet").height == 1
 
 
+def test_a_record_is_accepted_for_one_idnr_only(
+    sample_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(sample_run, run)
+    review = pl.read_parquet(run / "review.parquet")
+    if review.is_empty():
+        pytest.skip("sample run has an empty review queue")
+    record_id, first = review.row(0)[:2]
+    second = "36574261809"  # a second candidate of the same record
+    rival = review.head(1).with_columns(idnr=pl.lit(second), rank=pl.lit(2, dtype=pl.UInt32))
+    pl.concat([review, rival]).write_parquet(run / "review.parquet")
+    accept = ["review", "accept", str(run), record_id]
+    assert runner.invoke(app, [*accept, first, "--reason", "paper file"]).exit_code == 0
+    code, err = _main([*accept, second, "--reason", "also"], capsys)
+    _assert_one_line_error(code, err)
+    assert "already accepted for IDNr" in err
+    labels = pl.read_parquet(run / "labels.parquet")
+    assert labels.filter(pl.col("is_match"))["idnr"].to_list() == [first]
+
+
 def test_review_with_a_tenant_decides_the_loaded_run_and_audits_it(
     sample_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

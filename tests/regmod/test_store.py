@@ -223,3 +223,15 @@ def test_tenant_codes_are_unique(store: Store, tenant: str) -> None:
         create_tenant(conn, tenant, "again")
     with store.read() as conn:
         assert list_tenants(conn) == [(tenant, "Köln")]
+
+
+def test_a_record_accepted_for_one_idnr_cannot_be_accepted_for_another(
+    store: Store, tenant: str, writer: AuditWriter, run_dir: Path
+) -> None:
+    with store.write() as conn:
+        load_run(conn, writer, tenant, run_dir)
+        first, second = list_review_queue(conn, tenant)
+        decide_review(conn, writer, tenant, first.id, "a", accept=True, reason="paper file")
+        with pytest.raises(InputError, match="already linked to IDNr"):
+            decide_review(conn, writer, tenant, second.id, "a", accept=True, reason="also")
+        decide_review(conn, writer, tenant, second.id, "a", accept=False, reason="other person")
