@@ -233,6 +233,14 @@ def explain_command(
         table.add_row(label, f"{value:+.2f}", f"[{colour}]{bar}[/]")
     table.add_row("[bold]match weight[/]", f"[bold]{total:+.2f}[/]", "")
     console.print(table)
+    if waterfall.contradictions:
+        console.print(
+            f"decisive: {', '.join(waterfall.contradictions)} say these are two different "
+            "people (twins, parent and child, namesakes), so this pair is never linked "
+            "automatically, whatever its weight"
+        )
+    if waterfall.reason:
+        console.print(f"in review: {waterfall.reason}")
 
 
 @review_app.command("list")

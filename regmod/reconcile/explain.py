@@ -10,9 +10,11 @@ from pathlib import Path
 import polars as pl
 
 from matching.comparisons import NULL_LEVEL, gamma_column
+from matching.contradictions import contradicting
 from matching.model import TrainedModel
 from matching.scoring import bayes_factor_column, score, tf_adjustment_column
 from regmod.errors import ConfigurationError, NotFoundError
+from regmod.linkage import with_decisive_evidence
 from regmod.reconcile.decide import MATCH, NO_MATCH, REVIEW, Decisions
 from regmod.reconcile.report import Waterfall
 from regmod.reconcile.rundir import read_table
@@ -45,9 +47,13 @@ def candidate_levels(
     )
 
 
-def waterfall_of(model: TrainedModel, levels_row: pl.DataFrame, decision: str) -> Waterfall:
+def waterfall_of(
+    model: TrainedModel, levels_row: pl.DataFrame, decision: str, reason: str | None = None
+) -> Waterfall:
     """The waterfall of one candidate pair (a one-row frame of ``candidate_levels``)."""
     scored = score(levels_row, model).row(0, named=True)
+    decisive = with_decisive_evidence(model.spec)
+    levels = {c.name: int(scored[gamma_column(c.name)]) for c in decisive.comparisons}
     steps: list[tuple[str, float]] = [("prior", model.parameters.prior_weight)]
     for comparison in model.spec.comparisons:
         level = scored[gamma_column(comparison.name)]
@@ -61,6 +67,8 @@ def waterfall_of(model: TrainedModel, levels_row: pl.DataFrame, decision: str) -
         idnr=str(scored["idnr"]),
         decision=decision,
         steps=steps,
+        contradictions=contradicting(decisive, levels),
+        reason=reason,
     )
 
 
@@ -94,7 +102,14 @@ def explain_record(run_dir: Path, record_id: str, idnr: str | None = None) -> Wa
     if candidate is None:
         raise NotFoundError(f"record {record_id!r} had no candidate pair; nothing to explain")
     row = _levels_row(read_table(run_dir, "candidates"), record_id, candidate)
-    return waterfall_of(model, row, decision if candidate == decided else "candidate")
+    reason = _review_reason(run_dir, record_id) if decision == REVIEW else None
+    return waterfall_of(model, row, decision if candidate == decided else "candidate", reason)
+
+
+def _review_reason(run_dir: Path, record_id: str) -> str | None:
+    """Why a record in review was not linked (runs written before reasons existed: None)."""
+    review = read_table(run_dir, "review").filter(pl.col(RECORD_ID) == record_id)
+    return review["reason"][0] if "reason" in review.columns and review.height else None
 
 
 def _decision_of(run_dir: Path, record_id: str) -> tuple[str, str | None]:

@@ -32,6 +32,10 @@ class Waterfall:
     idnr: str
     decision: str
     steps: Sequence[tuple[str, float]]
+    contradictions: Sequence[str] = ()
+    """Comparisons whose level says the two records are different people (no automatic link)."""
+    reason: str | None = None
+    """Why the record was not linked automatically, when it went to review."""
 
 
 @dataclass(frozen=True)

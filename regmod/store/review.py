@@ -152,4 +152,3 @@ def _refuse_second_link(conn: sa.Connection, tenant: str, item: ReviewItem) -> N
             f"{item.run_id!r}; one record links to one IDNr",
             field="item_id",
         )
-
