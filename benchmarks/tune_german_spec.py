@@ -60,7 +60,9 @@ def main() -> None:
         for match in (0.99, 0.999, 0.9999):
             for tie in (2.0, 4.0, 6.0):
                 rules = DecisionRules(match, 0.5, tie)
-                decisions = decide(scored, dedupe, register.height, rules)
+                decisions = decide(
+                    scored, dedupe, register.height, rules, reference_ids=reference["idnr"]
+                )
                 links = links_table(decisions, register, reference, linked.model.model_hash)
                 review = review_table(decisions, register, reference, linked.model.model_hash)
                 quality = measure_quality(truth, links, review, register.height)

@@ -26,6 +26,8 @@ MAX_REVIEW_CANDIDATES: Final = 5
 
 BELOW_THRESHOLD: Final = "below the match threshold"
 NEAR_TIE: Final = "another candidate scores nearly as high"
+SAME_IDNR_TWICE: Final = "its IDNr stands on two reference rows"
+TWO_IDNR: Final = "two reference persons fit equally well: one person with two IDNr?"
 CONTRADICTION: Final = "contradicted by"
 CLAIMED: Final = "its IDNr is claimed by a different register record"
 DUPLICATE_CONFLICT: Final = "a duplicate register record links to another IDNr"
@@ -56,16 +58,30 @@ class Decisions:
 
 
 def decide(
-    scored: pl.DataFrame, dedupe: pl.DataFrame, n_records: int, rules: DecisionRules
+    scored: pl.DataFrame,
+    dedupe: pl.DataFrame,
+    n_records: int,
+    rules: DecisionRules,
+    *,
+    reference_ids: pl.Series | None = None,
 ) -> Decisions:
     """Decide every one of ``n_records`` register records.
 
     ``scored`` holds ``idx_l, idx_r, match_weight, match_probability, contradictions`` per
     candidate pair; ``dedupe`` the register's own pairs ``idx_l, idx_r, match_probability,
-    contradictions`` (both indices into the register).
+    contradictions`` (both indices into the register). ``reference_ids`` (the IDNr per reference
+    row) lets a near tie between two rows of one IDNr be named as such.
     """
+    reference_id = (
+        pl.col("idx_r") if reference_ids is None else pl.lit(reference_ids).gather("idx_r")
+    )
     eligible = scored.filter(pl.col("match_probability") >= rules.review_threshold).select(
-        "idx_l", "idx_r", "match_weight", "match_probability", "contradictions"
+        "idx_l",
+        "idx_r",
+        "match_weight",
+        "match_probability",
+        "contradictions",
+        reference_id.alias("reference_id"),
     )
     proposed = _own_evidence(eligible, rules)
     same_person = dedupe.filter(pl.col("contradictions").list.len() == 0)
@@ -83,14 +99,20 @@ def decide(
 def _own_evidence(eligible: pl.DataFrame, rules: DecisionRules) -> pl.DataFrame:
     """Per record with an eligible candidate: its best one, its lead, and match or review."""
     ranked = eligible.sort("idx_l", "match_weight", "idx_r", descending=[False, True, False])
+    second = pl.col("match_weight").get(1, null_on_oob=True)
     best = ranked.group_by("idx_l", maintain_order=True).agg(
         pl.col("idx_r").first(),
         pl.col("match_weight").first(),
         pl.col("match_probability").first(),
         pl.col("contradictions").first(),
-        (pl.col("match_weight").first() - pl.col("match_weight").get(1, null_on_oob=True)).alias(
-            "margin"
+        (pl.col("match_weight").first() - second).alias("margin"),
+        (pl.col("reference_id").first() == pl.col("reference_id").get(1, null_on_oob=True)).alias(
+            "same_idnr"
         ),
+        (
+            (pl.col("match_probability").get(1, null_on_oob=True) >= rules.match_threshold)
+            & (pl.col("contradictions").get(1, null_on_oob=True).list.len() == 0)
+        ).alias("runner_up_fits"),
     )
     contradicted = pl.col("contradictions").list.len() > 0
     reason = (
@@ -98,6 +120,10 @@ def _own_evidence(eligible: pl.DataFrame, rules: DecisionRules) -> pl.DataFrame:
         .then(pl.lit(CONTRADICTION + " ") + pl.col("contradictions").list.join(", "))
         .when(pl.col("match_probability") < rules.match_threshold)
         .then(pl.lit(BELOW_THRESHOLD))
+        .when((pl.col("margin") < rules.tie_margin) & pl.col("same_idnr"))
+        .then(pl.lit(SAME_IDNR_TWICE))
+        .when((pl.col("margin") < rules.tie_margin) & pl.col("runner_up_fits"))
+        .then(pl.lit(TWO_IDNR))
         .when(pl.col("margin") < rules.tie_margin)
         .then(pl.lit(NEAR_TIE))
     )

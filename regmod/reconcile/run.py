@@ -157,7 +157,9 @@ def reconcile(request: RunRequest, observer: StageObserver | None = None) -> Run
             review_threshold=model.spec.thresholds.review,
             tie_margin=TIE_MARGIN,
         )
-        decisions = decide(linked.scored, dedupe, register.height, rules)
+        decisions = decide(
+            linked.scored, dedupe, register.height, rules, reference_ids=reference["idnr"]
+        )
         scored = linked.scored
         model_hash = model.model_hash
         tables = {

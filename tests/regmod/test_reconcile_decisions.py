@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 from regmod.reconcile.decide import (
     CLAIMED,
     DUPLICATE_CONFLICT,
+    NEAR_TIE,
+    SAME_IDNR_TWICE,
+    TWO_IDNR,
     DecisionRules,
     Decisions,
     decide,
@@ -171,3 +174,17 @@ def test_input_row_order_does_not_change_decisions(order: list[int]) -> None:
     ]
     expected = _decide(rows, 5).records
     assert _decide([rows[i] for i in order], 5).records.equals(expected)
+
+
+def test_a_near_tie_between_two_rows_of_one_idnr_is_named() -> None:
+    ids = pl.Series(["36574261809", "36574261809"])
+    decisions = decide(
+        _frame([(0, 0, 30.0), (0, 1, 29.0)]), _frame([]), 1, RULES, reference_ids=ids
+    )
+    assert decisions.records["reason"][0] == SAME_IDNR_TWICE
+
+
+def test_two_strong_uncontradicted_candidates_suggest_two_idnr_for_one_person() -> None:
+    assert _decide([(0, 0, 30.0), (0, 1, 29.0)], 1).records["reason"][0] == TWO_IDNR
+    contradicted = _decide([(0, 0, 30.0), (0, 1, 29.0, ["first_names"])], 1)
+    assert contradicted.records["reason"][0] == NEAR_TIE
