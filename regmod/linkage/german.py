@@ -38,6 +38,8 @@ LINKAGE_SCHEMA: dict[str, pl.DataType] = {
     "birth_date_text": pl.String(),
     "birth_month_open": pl.Int8(),
     "birth_day_open": pl.Int8(),
+    "several_first_names": pl.List(pl.String()),
+    "several_first_names_text": pl.String(),
     "street_key": pl.String(),
     "address_key": pl.String(),
 }
@@ -57,14 +59,16 @@ def prepare_for_linkage(frame: pl.DataFrame) -> pl.DataFrame:
 
     ``birth_date_text`` is ``YYYYMMDD`` for full dates only, so a one-digit slip is one edit;
     ``birth_month_open``/``birth_day_open`` are null for a ``01.01.`` placeholder;
+    ``several_first_names`` is the sorted set of first names when there are two or more;
     ``street_key`` and ``address_key`` join postcode, street and house number.
 
     >>> row = pl.DataFrame({"birth_year": [1970], "birth_month": [3], "birth_day": [7],
     ...     "postcode": ["01067"], "street_search": ["hauptstr"], "house_number": [12],
     ...     "house_number_suffix": ["a"]}, schema_overrides={"birth_year": pl.Int16,
     ...     "birth_month": pl.Int8, "birth_day": pl.Int8})
-    >>> prepare_for_linkage(row).select(LINKAGE_COLUMNS).row(0)
-    ('19700307', 3, 7, '01067|hauptstr', '01067|hauptstr|12a')
+    >>> names = pl.Series("first_names_search", [["anna", "lena"]])
+    >>> prepare_for_linkage(row.with_columns(names)).select(LINKAGE_COLUMNS).row(0)
+    ('19700307', 3, 7, ['anna', 'lena'], 'anna lena', '01067|hauptstr', '01067|hauptstr|12a')
     """
     full_date = pl.format(
         "{}{}{}",
@@ -77,10 +81,14 @@ def prepare_for_linkage(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("house_number").cast(pl.String), pl.col("house_number_suffix").fill_null("")
     )
     placeholder = ((pl.col("birth_month") == 1) & (pl.col("birth_day") == 1)).fill_null(False)
+    names = pl.col("first_names_search").list.drop_nulls().list.unique().list.sort()
+    several = pl.when(names.list.len() > 1).then(names)
     return frame.with_columns(
         birth_date_text=full_date,
         birth_month_open=pl.when(~placeholder).then(pl.col("birth_month")),
         birth_day_open=pl.when(~placeholder).then(pl.col("birth_day")),
+        several_first_names=several,
+        several_first_names_text=several.list.join(" "),
         street_key=street_key,
         address_key=pl.concat_str(street_key, number, separator="|"),
     )
@@ -93,6 +101,8 @@ def linkage_keys(values: Mapping[str, Any]) -> dict[str, Any]:
     if year is not None and month is not None and day is not None:
         full_date = f"{str(year).zfill(4)}{str(month).zfill(2)}{str(day).zfill(2)}"
     placeholder = month == 1 and day == 1
+    distinct = sorted({name for name in values["first_names_search"] or [] if name is not None})
+    several = distinct if len(distinct) > 1 else None
     postcode, street, number = values["postcode"], values["street_search"], values["house_number"]
     street_key = None if postcode is None or street is None else f"{postcode}|{street}"
     address_key = None
@@ -102,6 +112,8 @@ def linkage_keys(values: Mapping[str, Any]) -> dict[str, Any]:
         "birth_date_text": full_date,
         "birth_month_open": None if placeholder else month,
         "birth_day_open": None if placeholder else day,
+        "several_first_names": several,
+        "several_first_names_text": None if several is None else " ".join(several),
         "street_key": street_key,
         "address_key": address_key,
     }
@@ -151,6 +163,24 @@ def _first_names() -> Comparison:
         ],
         term_frequency=TermFrequencyAdjustment(),
         contradicts_from=FIRST_NAMES_CONTRADICT_FROM,
+    )
+
+
+def _several_first_names() -> Comparison:
+    """All first names, when both records have several: mostly the same names in any order, or
+    a close spelling, agree; else they contradict (twins often share one given name only)."""
+    return Comparison(
+        name="several_first_names",
+        column="several_first_names",
+        levels=[
+            NullLevel(),
+            SimilarityLevel(metric="jaccard", threshold=0.6),
+            SimilarityLevel(
+                metric="jaro_winkler", threshold=0.9, column="several_first_names_text"
+            ),
+            ElseLevel(),
+        ],
+        contradicts_from=2,
     )
 
 
@@ -227,6 +257,7 @@ def german_spec(
         comparisons=[
             _family_name(),
             _first_names(),
+            _several_first_names(),
             _birth_date(),
             _birth_place(),
             _address(),
