@@ -31,3 +31,17 @@ def contradiction_expression(spec: LinkageSpec) -> pl.Expr:
 def contradicting(spec: LinkageSpec, levels: dict[str, int]) -> list[str]:
     """The comparisons of one pair's ``levels`` (comparison name → level) that contradict."""
     return [c.name for c in spec.comparisons if c.contradicts(levels.get(c.name, -1))]
+
+
+DECISIVELY_EQUAL = "decisively_equal"
+"""Column: no decisive comparison of the pair is below its first level (null counts as equal)."""
+
+
+def decisively_equal_expression(spec: LinkageSpec) -> pl.Expr:
+    """Per pair, whether every comparison with decisive levels agrees at its first level."""
+    checks = [
+        pl.col(gamma_column(c.name)) <= 0
+        for c in spec.comparisons
+        if c.contradicts_from is not None
+    ]
+    return pl.all_horizontal(checks or [pl.lit(True)]).alias(DECISIVELY_EQUAL)

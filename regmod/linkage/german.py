@@ -7,11 +7,14 @@ built here). Blocking never uses sex; address agreement is supporting evidence o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
 
+from matching.comparisons import gamma_column
+from matching.contradictions import CONTRADICTIONS
 from matching.spec import (
     Comparison,
     DateColumns,
@@ -27,6 +30,7 @@ from matching.spec import (
     Training,
     block_on,
 )
+from regmod.normalize.text import has_lost_letter, search_form, search_form_value
 from regmod.record import RECORD_ID
 
 BIRTH_DATE = DateColumns(year="birth_year", month="birth_month", day="birth_day")
@@ -34,19 +38,27 @@ BIRTH_DATE_OPEN = DateColumns(year="birth_year", month="birth_month_open", day="
 """The birth date with a ``01.01.`` placeholder read as year-only (the foreigners' register writes
 it when only the year is known)."""
 
+_NOT_IN_WINDOWS_1252 = (
+    r"[^\x00-\x7f\u00a0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    r"\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+"""Characters a Windows-1252 export cannot hold (it writes ``?``), U+FFFD among them."""
+
 LINKAGE_SCHEMA: dict[str, pl.DataType] = {
     "birth_date_text": pl.String(),
     "birth_month_open": pl.Int8(),
     "birth_day_open": pl.Int8(),
     "several_first_names": pl.List(pl.String()),
     "several_first_names_text": pl.String(),
+    "family_name_lossy": pl.String(),
+    "first_name_lossy": pl.String(),
     "street_key": pl.String(),
     "address_key": pl.String(),
 }
 """Derived columns that ``prepare_for_linkage`` adds and the German spec reads."""
 LINKAGE_COLUMNS: tuple[str, ...] = tuple(LINKAGE_SCHEMA)
 
-FIRST_NAMES_CONTRADICT_FROM = 5
+FIRST_NAMES_CONTRADICT_FROM = 6
 """First-name level from which the names say two people (else): twins differ only there."""
 
 # Match and review thresholds on the match probability, tuned by benchmarks/tune_german_spec.py.
@@ -60,15 +72,19 @@ def prepare_for_linkage(frame: pl.DataFrame) -> pl.DataFrame:
     ``birth_date_text`` is ``YYYYMMDD`` for full dates only, so a one-digit slip is one edit;
     ``birth_month_open``/``birth_day_open`` are null for a ``01.01.`` placeholder;
     ``several_first_names`` is the sorted set of first names when there are two or more;
+    ``family_name_lossy``/``first_name_lossy`` are the search forms as a Windows-1252 export
+    writes them (``Yıldız`` → ``y?ld?z``), so a name with lost letters meets its original;
     ``street_key`` and ``address_key`` join postcode, street and house number.
 
     >>> row = pl.DataFrame({"birth_year": [1970], "birth_month": [3], "birth_day": [7],
     ...     "postcode": ["01067"], "street_search": ["hauptstr"], "house_number": [12],
-    ...     "house_number_suffix": ["a"]}, schema_overrides={"birth_year": pl.Int16,
-    ...     "birth_month": pl.Int8, "birth_day": pl.Int8})
-    >>> names = pl.Series("first_names_search", [["anna", "lena"]])
-    >>> prepare_for_linkage(row.with_columns(names)).select(LINKAGE_COLUMNS).row(0)
-    ('19700307', 3, 7, ['anna', 'lena'], 'anna lena', '01067|hauptstr', '01067|hauptstr|12a')
+    ...     "house_number_suffix": ["a"], "family_name": ["Yıldız"],
+    ...     "first_names": [["Anna", "Lena"]], "first_names_search": [["anna", "lena"]]},
+    ...     schema_overrides={"birth_year": pl.Int16, "birth_month": pl.Int8,
+    ...     "birth_day": pl.Int8})
+    >>> keys = ("birth_date_text", "several_first_names", "family_name_lossy", "address_key")
+    >>> prepare_for_linkage(row).select(keys).row(0)
+    ('19700307', ['anna', 'lena'], 'y?ld?z', '01067|hauptstr|12a')
     """
     full_date = pl.format(
         "{}{}{}",
@@ -89,6 +105,8 @@ def prepare_for_linkage(frame: pl.DataFrame) -> pl.DataFrame:
         birth_day_open=pl.when(~placeholder).then(pl.col("birth_day")),
         several_first_names=several,
         several_first_names_text=several.list.join(" "),
+        family_name_lossy=_lossy(pl.col("family_name")),
+        first_name_lossy=_lossy(pl.col("first_names").list.first()),
         street_key=street_key,
         address_key=pl.concat_str(street_key, number, separator="|"),
     )
@@ -114,9 +132,23 @@ def linkage_keys(values: Mapping[str, Any]) -> dict[str, Any]:
         "birth_day_open": None if placeholder else day,
         "several_first_names": several,
         "several_first_names_text": None if several is None else " ".join(several),
+        "family_name_lossy": _lossy_value(values["family_name"]),
+        "first_name_lossy": _lossy_value((values["first_names"] or [None])[0]),
         "street_key": street_key,
         "address_key": address_key,
     }
+
+
+def _lossy(name: pl.Expr) -> pl.Expr:
+    """The search form of ``name`` as a Windows-1252 export would have kept it."""
+    return search_form(name.str.replace_all(_NOT_IN_WINDOWS_1252, "?"))
+
+
+def _lossy_value(name: str | None) -> str | None:
+    """``_lossy`` of one value."""
+    if name is None:
+        return None
+    return search_form_value(re.sub(_NOT_IN_WINDOWS_1252, "?", name))
 
 
 def _family_name() -> Comparison:
@@ -133,6 +165,7 @@ def _family_name() -> Comparison:
         levels=[
             NullLevel(),
             ExactLevel(),
+            ExactLevel(column="family_name_lossy"),
             ExactLevel(column="family_name_core"),
             SimilarityLevel(metric="jaro_winkler", threshold=0.94),
             ExactLevel(pairs=birth_name_either_way),
@@ -142,7 +175,7 @@ def _family_name() -> Comparison:
             ElseLevel(),
         ],
         term_frequency=TermFrequencyAdjustment(),
-        contradicts_from=7,
+        contradicts_from=8,
     )
 
 
@@ -155,6 +188,7 @@ def _first_names() -> Comparison:
         levels=[
             NullLevel(),
             ExactLevel(),
+            ExactLevel(column="first_name_lossy"),
             SimilarityLevel(metric="jaro_winkler", threshold=0.92),
             ListOverlapLevel(column="first_names_search", mode="any"),
             ExactLevel(column="first_name_phonetic"),
@@ -207,6 +241,8 @@ def _birth_date() -> Comparison:
 
 
 def _birth_place() -> Comparison:
+    """Birth place: exact (rarity-weighted), close spelling; another place contradicts (a
+    namesake born the same day elsewhere)."""
     return Comparison(
         name="birth_place",
         column="birth_place_search",
@@ -217,6 +253,7 @@ def _birth_place() -> Comparison:
             ElseLevel(),
         ],
         term_frequency=TermFrequencyAdjustment(),
+        contradicts_from=2,
     )
 
 
@@ -253,6 +290,7 @@ def german_spec(
             block_on("family_name_phonetic", "first_name_phonetic", "birth_month", "birth_day"),
             block_on("birth_year", "birth_month", "birth_day", "postcode"),
             block_on("family_name_phonetic", "first_name_phonetic", "postcode"),
+            block_on("family_name_lossy", "first_name_lossy", "birth_year"),
         ],
         comparisons=[
             _family_name(),
@@ -283,3 +321,58 @@ def with_decisive_evidence(spec: LinkageSpec) -> LinkageSpec:
     if comparisons == spec.comparisons:
         return spec
     return spec.model_copy(update={"comparisons": comparisons})
+
+
+SPELLING_LEVELS = (2, 4, 5)
+"""First-name levels that a misspelling reaches: close spelling, same sound, loosely similar."""
+
+
+def known_first_names(*frames: pl.DataFrame) -> pl.Series:
+    """First names that two or more records hold: real names, not one-off misspellings."""
+    names = pl.concat([frame.select("first_name_search") for frame in frames])
+    counts = names.group_by("first_name_search").len()
+    real = (pl.col("len") >= 2) & ~has_lost_letter(pl.col("first_name_search"))
+    return counts.filter(real)["first_name_search"].drop_nulls()
+
+
+def with_real_name_contradictions(
+    pairs: pl.DataFrame, spec: LinkageSpec, left: pl.DataFrame, right: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Pairs whose first names differ only as a misspelling would, but where both are real
+    names (Jonas and Jonah, Anna and Anja), contradict on ``first_names``: twins, not a typo.
+
+    Applies to specs with the German first-name comparison; ``right=None`` for pairs in ``left``.
+    """
+    default = _first_names()
+    if not any(c.name == default.name and c.levels == default.levels for c in spec.comparisons):
+        return pairs
+    frames = (left,) if right is None else (left, right)
+    known = known_first_names(*frames)
+    left_known = left["first_name_search"].is_in(known.implode()).fill_null(False)
+    right_known = left_known if right is None else right["first_name_search"].is_in(known.implode())
+    level = pl.col(gamma_column(default.name))
+    real = (
+        level.is_in(SPELLING_LEVELS)
+        & pl.lit(left_known).gather("idx_l")
+        & pl.lit(right_known.fill_null(False)).gather("idx_r")
+    )
+    return pairs.with_columns(
+        pl.when(real & ~pl.col(CONTRADICTIONS).list.contains(default.name))
+        .then(pl.col(CONTRADICTIONS).list.concat(pl.lit([default.name])))
+        .otherwise(pl.col(CONTRADICTIONS))
+        .alias(CONTRADICTIONS)
+    )
+
+
+SAME_RESIDENCE = "same_residence"
+"""Column of register pairs: the two records live at one address (or one has none)."""
+
+
+def same_residence_expression(spec: LinkageSpec) -> pl.Expr:
+    """Whether a register pair shares its street or house: one person has one main residence,
+    so namesakes at two addresses of a town are two people however alike (specs without the
+    German address comparison: always true)."""
+    default = _address()
+    if not any(c.name == default.name and c.levels == default.levels for c in spec.comparisons):
+        return pl.lit(True).alias(SAME_RESIDENCE)
+    return (pl.col(gamma_column(default.name)) <= 1).alias(SAME_RESIDENCE)

@@ -67,10 +67,11 @@ def decide(
 ) -> Decisions:
     """Decide every one of ``n_records`` register records.
 
-    ``scored`` holds ``idx_l, idx_r, match_weight, match_probability, contradictions`` per
-    candidate pair; ``dedupe`` the register's own pairs ``idx_l, idx_r, match_probability,
-    contradictions`` (both indices into the register). ``reference_ids`` (the IDNr per reference
-    row) lets a near tie between two rows of one IDNr be named as such.
+    ``scored`` holds ``idx_l, idx_r, match_weight, match_probability, contradictions,
+    decisively_equal`` per candidate pair; ``dedupe`` the register's own pairs ``idx_l, idx_r,
+    match_probability, contradictions, same_residence`` (both indices into the register).
+    ``reference_ids`` (the IDNr per reference row) keeps links off an IDNr that stands on two
+    reference rows and names near ties between them.
     """
     reference_id = (
         pl.col("idx_r") if reference_ids is None else pl.lit(reference_ids).gather("idx_r")
@@ -84,9 +85,14 @@ def decide(
         reference_id.alias("reference_id"),
     )
     proposed = _own_evidence(eligible, rules)
-    same_person = dedupe.filter(pl.col("contradictions").list.len() == 0)
+    # Register records are one person only where nothing contradicts and they live at one
+    # address: namesakes at two addresses of a town are two people, however alike the rest.
+    same_person = dedupe.filter(
+        (pl.col("contradictions").list.len() == 0) & pl.col("same_residence")
+    )
+    proposed = _off_shared_idnr(proposed, eligible)
     claimed = _settle_claims(proposed, same_person, rules)
-    settled = _settle_duplicates(claimed, same_person, rules)
+    settled = _settle_duplicates(claimed, same_person, scored, rules)
     records = _all_records(settled, _best_candidates(scored), n_records)
     in_review = records.filter(pl.col("decision") == REVIEW).select("idx_l")
     return Decisions(
@@ -170,17 +176,40 @@ def _settle_claims(
     return _to_review(proposed, demoted, CLAIMED)
 
 
+def _off_shared_idnr(proposed: pl.DataFrame, eligible: pl.DataFrame) -> pl.DataFrame:
+    """No automatic link to an IDNr that stands on two reference rows: which person holds it is
+    the reference's error to clear up."""
+    rows = eligible.select("idx_r", "reference_id").unique()
+    shared = rows.filter(pl.col("reference_id").is_duplicated()).select("idx_r")
+    demoted = proposed.join(shared, on="idx_r", how="semi").select("idx_l")
+    return _to_review(proposed, demoted, SAME_IDNR_TWICE)
+
+
 def _settle_duplicates(
-    proposed: pl.DataFrame, same_person: pl.DataFrame, rules: DecisionRules
+    proposed: pl.DataFrame, same_person: pl.DataFrame, scored: pl.DataFrame, rules: DecisionRules
 ) -> pl.DataFrame:
-    """Two records that deduplication calls one person but that link to different IDNr: review."""
+    """Two records that deduplication calls one person but that link to different IDNr go to
+    review when one of them fits the other's reference row just as well on every decisive
+    comparison (one person with two IDNr); where the reference rows differ decisively (twins,
+    namesakes), each record keeps its own link."""
     links = proposed.filter(pl.col("decision") == MATCH).select("idx_l", "idx_r")
     strong = same_person.filter(pl.col("match_probability") >= rules.match_threshold)
+    crossing = scored.filter(
+        (pl.col("contradictions").list.len() == 0) & pl.col("decisively_equal")
+    ).select("idx_l", "idx_r", crosses=pl.lit(True))
     disagreeing = (
         strong.select("idx_l", pl.col("idx_r").alias("other"))
         .join(links, on="idx_l")
         .join(links.rename({"idx_l": "other", "idx_r": "other_r"}), on="other")
         .filter(pl.col("idx_r") != pl.col("other_r"))
+        .join(crossing, left_on=["idx_l", "other_r"], right_on=["idx_l", "idx_r"], how="left")
+        .join(
+            crossing.rename({"crosses": "crossed"}),
+            left_on=["other", "idx_r"],
+            right_on=["idx_l", "idx_r"],
+            how="left",
+        )
+        .filter(pl.col("crosses").fill_null(False) | pl.col("crossed").fill_null(False))
     )
     demoted = pl.concat(
         [disagreeing.select("idx_l"), disagreeing.select(pl.col("other").alias("idx_l"))]

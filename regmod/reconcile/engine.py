@@ -15,12 +15,13 @@ from dataclasses import dataclass
 import polars as pl
 
 from matching import Linker
-from matching.contradictions import contradiction_expression
+from matching.contradictions import contradiction_expression, decisively_equal_expression
 from matching.model import ComparisonParameters, TrainedModel
 from matching.spec import LinkageSpec, Thresholds
 from matching.training import train_from_labels
 from regmod.errors import InputError
 from regmod.linkage import with_decisive_evidence
+from regmod.linkage.german import same_residence_expression, with_real_name_contradictions
 from regmod.record import RECORD_ID
 
 Stage = Callable[[str], AbstractContextManager[None]]
@@ -33,8 +34,8 @@ class Linked:
 
     model: TrainedModel
     scored: pl.DataFrame
-    """Levels, term frequencies, Bayes factors, ``match_weight``, ``match_probability`` and
-    ``contradictions`` per candidate pair."""
+    """Levels, term frequencies, Bayes factors, ``match_weight``, ``match_probability``,
+    ``contradictions`` and ``decisively_equal`` per candidate pair."""
     candidate_pairs: int
 
 
@@ -56,16 +57,16 @@ def link(
     with timed("train"):
         trained = model or linker.training.train()
     with timed("score"):
-        decisive = with_decisive_evidence(trained.spec)
-        scored = linker.inference.predict().with_columns(contradiction_expression(decisive))
+        scored = with_decisive_columns(linker.inference.predict(), trained.spec, left, right)
     return Linked(model=trained, scored=scored, candidate_pairs=pairs.height)
 
 
 def register_pairs(
     register: pl.DataFrame, spec: LinkageSpec, model: TrainedModel | None = None
 ) -> pl.DataFrame:
-    """The register's own candidate pairs ``idx_l, idx_r, match_probability, contradictions``,
-    scored by ``model`` or by ``spec`` trained on the register alone (no pairs: an empty frame)."""
+    """The register's own candidate pairs ``idx_l, idx_r, match_probability, contradictions,
+    decisively_equal, same_residence``, scored by ``model`` or by ``spec`` trained on the register alone (no
+    pairs: an empty frame)."""
     dedupe = model.spec if model else spec.model_copy(update={"link_type": "dedupe"})
     linker = Linker(register, None, dedupe, model=model)
     if linker.blocking.pairs().height == 0:
@@ -75,12 +76,34 @@ def register_pairs(
                 "idx_r": pl.UInt32,
                 "match_probability": pl.Float64,
                 "contradictions": pl.List(pl.String),
+                "decisively_equal": pl.Boolean,
+                "same_residence": pl.Boolean,
             }
         )
     if model is None:
         linker.training.train()
     scored = linker.inference.predict(keep_components=False)
-    return scored.select("idx_l", "idx_r", "match_probability", contradiction_expression(dedupe))
+    flagged = with_decisive_columns(scored, dedupe, register, None)
+    return flagged.select(
+        "idx_l",
+        "idx_r",
+        "match_probability",
+        "contradictions",
+        "decisively_equal",
+        same_residence_expression(dedupe),
+    )
+
+
+def with_decisive_columns(
+    scored: pl.DataFrame, spec: LinkageSpec, left: pl.DataFrame, right: pl.DataFrame | None
+) -> pl.DataFrame:
+    """``scored`` with ``contradictions`` and ``decisively_equal``: the spec's decisive levels
+    (the German default's for a model saved without them) and two different real first names."""
+    decisive = with_decisive_evidence(spec)
+    flagged = scored.with_columns(
+        contradiction_expression(decisive), decisively_equal_expression(decisive)
+    )
+    return with_real_name_contradictions(flagged, decisive, left, right)
 
 
 def refit_m_from_labels(

@@ -14,7 +14,6 @@ from regmod.reconcile.run import RunRequest, reconcile
 from regmod.reconcile.rundir import read_table
 
 FAMILY_KINDS = ("twin", "triplet", "parent_child", "sibling", "namesake")
-PER_RECORD = "per-record linking lands with the decide rebuild"
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,6 @@ def test_the_world_holds_every_family_kind(run: Reconciled) -> None:
     assert set(FAMILY_KINDS) <= kinds
 
 
-@pytest.mark.xfail(strict=True, reason=PER_RECORD)
 def test_no_family_member_or_namesake_is_linked_to_another_persons_idnr(run: Reconciled) -> None:
     family = run.truth.filter(pl.col("case_kind").is_in(FAMILY_KINDS))
     linked = family.join(run.links.select("record_id", linked="idnr"), on="record_id")
@@ -68,7 +66,6 @@ def test_no_family_member_or_namesake_is_linked_to_another_persons_idnr(run: Rec
     assert wrong.select("record_id", "case_kind", "idnr", "linked").to_dicts() == []
 
 
-@pytest.mark.xfail(strict=True, reason=PER_RECORD)
 def test_no_reported_duplicate_cluster_holds_two_persons(run: Reconciled) -> None:
     persons = (
         run.duplicates.join(run.truth, on="record_id")

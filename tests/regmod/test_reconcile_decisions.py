@@ -35,7 +35,11 @@ def _frame(rows: list[Pair]) -> pl.DataFrame:
         },
         orient="row",
     )
-    return frame.with_columns(match_probability=1 / (1 + 2 ** (-pl.col("match_weight"))))
+    return frame.with_columns(
+        match_probability=1 / (1 + 2 ** (-pl.col("match_weight"))),
+        decisively_equal=pl.col("contradictions").list.len() == 0,
+        same_residence=pl.lit(True),
+    )
 
 
 def _decide(rows: list[Pair], count: int, dedupe: list[Pair] | None = None) -> Decisions:
