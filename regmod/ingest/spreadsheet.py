@@ -1,4 +1,4 @@
-"""Cells that a spreadsheet would run as a formula (CSV injection): escaped on export, restored on import.
+"""Spreadsheet formulas in text cells (CSV injection): escaped on export, restored on import.
 
 A text cell beginning with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``
 (the OWASP advice). Cells that already begin with ``'`` before such a character get one more, so
