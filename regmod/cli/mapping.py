@@ -74,5 +74,6 @@ def print_recognition(role: str, result: IngestResult) -> None:
     console.print(
         f"mapping {mapping.name}; rows in {result.rows_in:,}: accepted {result.accepted.height:,}, "
         f"quarantined {result.quarantine.height:,}; rows sharing an IDNr "
-        f"{result.shared_idnr.height:,}; UTF-8 lines in an 8-bit file {result.utf8_lines:,}"
+        f"{result.shared_idnr.height:,}; UTF-8 lines in an 8-bit file {result.utf8_lines:,}",
+        soft_wrap=True,
     )

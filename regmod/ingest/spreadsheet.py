@@ -30,5 +30,7 @@ def unescape_formula(value: pl.Expr) -> pl.Expr:
 def escape_text_columns(frame: pl.DataFrame) -> pl.DataFrame:
     """Every text column of ``frame`` escaped; other columns unchanged."""
     return frame.with_columns(
-        escape_formula(pl.col(name)) for name, dtype in frame.schema.items() if dtype == pl.String
+        escape_formula(pl.col(name)).alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String
     )
