@@ -3,7 +3,8 @@
 Every reader adds ``SOURCE_ROW`` (1-based data-row number) and ``READ_PROBLEM`` (why a row could
 not be read as a whole, else null); the column mapping turns the rest into canonical fields.
 Headers that repeat (loosely: ``Name`` and ``NAME``) are refused, since which column wins is
-unclear. A nested value (list or object) quarantines its row.
+unclear; a CSV column without a header is named by its position, or dropped when it holds
+nothing (trailing delimiters). A nested value (list or object) quarantines its row.
 """
 
 from __future__ import annotations
@@ -75,6 +76,10 @@ def read_table(
             file=file,
         )
     decoded = decode(data, encoding, file=file)
+    if decoded.text.lstrip().startswith("["):
+        raise InputError(
+            "a JSON array; write one JSON object per line (JSON lines) instead", file=file, row=1
+        )
     if path.suffix.lower() in _JSON_LINES_SUFFIXES or decoded.text.lstrip().startswith("{"):
         return _read_json_lines(decoded, file)
     return _read_csv(data, decoded, delimiter, file)
@@ -104,7 +109,11 @@ def _read_csv(data: bytes, decoded: DecodedText, delimiter: str | None, file: st
     if delimiter is not None and len(delimiter) != 1:
         raise InputError(f"the delimiter must be one character, not {delimiter!r}", file=file)
     separator = delimiter or sniff_delimiter(text, file=file)
-    headers = tuple(next(csv.reader(io.StringIO(text), delimiter=separator)))
+    written = next(csv.reader(io.StringIO(text), delimiter=separator))
+    headers = tuple(
+        header if header.strip() else f"column {position}"
+        for position, header in enumerate(written, start=1)
+    )
     if any(REPLACEMENT in header for header in headers):
         raise InputError(
             f"the header line holds bytes that are not {decoded.encoding}; pass the right encoding",
@@ -114,14 +123,7 @@ def _read_csv(data: bytes, decoded: DecodedText, delimiter: str | None, file: st
     check_headers(headers, file=file)
     layout = record_layout(text, separator)
     header, records = layout.row(0, named=True), layout.slice(1)
-    unclosed = records.with_row_index("row", offset=1).filter(pl.col("open_quote"))
-    if header["open_quote"] or unclosed.height:
-        row, line = (0, 1) if header["open_quote"] else unclosed.select("row", "line").row(0)
-        raise InputError(
-            f"a quote opens on line {line} and never closes; check the quote characters",
-            file=file,
-            row=row or 1,
-        )
+    _check_quotes(layout, file)
     source = _csv_bytes(data, decoded, text)
     try:
         values = pl.read_csv(
@@ -142,6 +144,13 @@ def _read_csv(data: bytes, decoded: DecodedText, delimiter: str | None, file: st
             f"{values.height} by the CSV parser; check quote characters in the values",
             file=file,
         )
+    unnamed_and_empty = [
+        name
+        for name, header_text in zip(headers, written, strict=True)
+        if not header_text.strip() and values[name].str.strip_chars().fill_null("").eq("").all()
+    ]
+    values = values.drop(unnamed_and_empty)
+    headers = tuple(name for name in headers if name not in unnamed_and_empty)
     expected = header["fields"]
     problem = (
         pl.when(pl.col("blank"))
@@ -163,6 +172,20 @@ def _read_csv(data: bytes, decoded: DecodedText, delimiter: str | None, file: st
         decoded.lossy,
         utf8_lines=decoded.utf8_lines,
     )
+
+
+def _check_quotes(layout: pl.DataFrame, file: str) -> None:
+    """Refuse quoting the parser cannot read, naming the data row (the header is row 1's line 1)."""
+    for column, what in (
+        ("open_quote", "a quote opens on line {} and never closes"),
+        ("stray_quote", "a quoted value on line {} goes on after its closing quote"),
+    ):
+        bad = layout.with_row_index("row").filter(pl.col(column))
+        if bad.height:
+            row, line = bad.select("row", "line").row(0)
+            raise InputError(
+                what.format(line) + "; check the quote characters", file=file, row=max(row, 1)
+            )
 
 
 def _csv_bytes(data: bytes, decoded: DecodedText, text: str) -> bytes:
@@ -257,14 +280,36 @@ def _read_json_lines(decoded: DecodedText, file: str) -> SourceTable:
 
 def _json_object(line: str, file: str, *, row: int) -> dict[str, object]:
     try:
-        value = json.loads(line)
+        value = json.loads(line, object_pairs_hook=_pairs)
     except json.JSONDecodeError as error:
         raise InputError(f"not valid JSON: {error.msg}", file=file, row=row) from None
+    except _RepeatedKeyError as repeated:
+        raise InputError(
+            f"the key {repeated.key!r} occurs twice in one object; which value holds is unclear",
+            file=file,
+            row=row,
+        ) from None
     if not isinstance(value, dict) or not value:
         raise InputError(
             "JSON lines need one object with named values per line", file=file, row=row
         )
     return {str(key): item for key, item in value.items()}
+
+
+class _RepeatedKeyError(Exception):
+    """A key that occurs twice in one JSON object."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object, refusing a key that occurs twice (``json`` would keep the last silently)."""
+    value = dict(pairs)
+    if len(value) < len(pairs):
+        keys = [key for key, _ in pairs]
+        raise _RepeatedKeyError(next(key for key in keys if keys.count(key) > 1))
+    return value
 
 
 def _json_text(value: object) -> str | None:

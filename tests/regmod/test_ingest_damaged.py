@@ -155,6 +155,21 @@ CASES: dict[str, Case] = {
         csv_text(GOOD, '2;"Kühn;Ida;03.04.1990;01067', "3;Roth;Eva;05.06.1970;01067"),
         refused=r"row 2: a quote opens on line 3 and never closes",
     ),
+    "quoted_value_running_on_past_its_quote": Case(
+        csv_text(GOOD, '2;"Kühn"x;Ida;03.04.1990;01067'),
+        refused=r"row 2: a quoted value on line 3 goes on after its closing quote",
+    ),
+    "trailing_delimiters_without_headers": Case(
+        csv_text(GOOD + ";;", "2;Kühn;Ida;03.04.1990;01067;;", header=HEADER + ";;"), 2
+    ),
+    "json_array_instead_of_json_lines": Case(
+        b"[" + jsonl(record()).strip() + b"]\n", refused="row 1: a JSON array", suffix=".json"
+    ),
+    "json_key_repeated_in_one_object": Case(
+        jsonl(record()) + b'{"Satz-ID": "2", "Name": "A", "Name": "B", "Vorname": "Ida"}\n',
+        refused=r"row 2: the key 'Name' occurs twice",
+        suffix=".jsonl",
+    ),
     "ragged_line": Case(
         csv_text(GOOD, "2;Kühn;Ida;03.04.1990"),
         accepted=1,
@@ -238,6 +253,16 @@ def test_integer_postcodes_get_their_leading_zero_back(tmp_path: Path, suffix: s
     else:
         content(path)
     assert read_register(path).accepted["postcode"].to_list()[0] == "01067"
+
+
+def test_a_column_without_header_but_with_values_is_carried_through_by_position(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes(csv_text(GOOD + ";Akte 7;", header=HEADER + ";;"))
+    result = read_register(path)
+    assert result.unmapped == ("column 6",)
+    assert json.loads(result.accepted["extra_columns"].item()) == {"column 6": "Akte 7"}
 
 
 def test_integer_house_numbers_are_not_padded(tmp_path: Path) -> None:
