@@ -30,6 +30,8 @@ REPLACEMENT = "\ufffd"
 
 _C1_RANGE = re.compile(rb"[\x80-\x9f]")
 _ISO_8859_15_ONLY = re.compile(rb"[\xa4\xa6\xa8\xb4\xb8\xbc\xbd\xbe]")
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+"""A lead byte and a continuation byte: without one anywhere, no line can be UTF-8 letters."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,9 @@ def _detect(data: bytes) -> DecodedText:
         return DecodedText(data.decode(UTF8), UTF8, lossy=False)
     except UnicodeDecodeError:
         pass
+    if not _UTF8_SEQUENCE.search(data):
+        encoding = _eight_bit_encoding(data)
+        return _decode_or_replace(data, encoding)
     lines = data.split(b"\n")
     as_utf8 = [_utf8_or_none(line) for line in lines]
     utf8_letters = sum(text is not None and not text.isascii() for text in as_utf8)

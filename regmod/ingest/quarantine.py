@@ -14,7 +14,7 @@ from datetime import date
 import polars as pl
 
 from regmod.ingest.encoding import REPLACEMENT
-from regmod.normalize import parse_partial_date, problems
+from regmod.normalize import problems
 from regmod.record import RAW_FIELDS, RECORD_ID, raw_column
 
 REASONS = "__reasons"
@@ -25,9 +25,7 @@ EARLIEST_YEAR = 1880
 DATE_FIELDS = ("birth_date", "death_date")
 
 
-def quarantine_reasons(
-    frame: pl.DataFrame, read_problem: str, *, today: date | None = None
-) -> pl.Expr:
+def quarantine_reasons(frame: pl.DataFrame, read_problem: str) -> pl.Expr:
     """A ``list[str]`` of reasons per row, ``"<field>: <what>"``; empty when the row is usable."""
     raw_values = [
         column
@@ -59,10 +57,14 @@ def quarantine_reasons(
             pl.when(repeated).then(pl.lit("record_id: repeats an earlier row")),
         ]
     ).list.drop_nulls()
-    date_reasons = pl.concat_list(
+    return pl.concat_list([row_reasons, value_reasons]).alias(REASONS)
+
+
+def date_range_reasons(today: date | None = None) -> pl.Expr:
+    """Reasons for birth or death dates out of range, from a normalised frame's date parts."""
+    return pl.concat_list(
         [_date_out_of_range(field, today or date.today()) for field in DATE_FIELDS]
     ).list.drop_nulls()
-    return pl.concat_list([row_reasons, value_reasons, date_reasons]).alias(REASONS)
 
 
 def _date_out_of_range(field: str, today: date) -> pl.Expr:
@@ -71,10 +73,10 @@ def _date_out_of_range(field: str, today: date) -> pl.Expr:
     A partial date is in the future when its earliest possible day is (``00.00.2999``).
     """
     value = pl.col(raw_column(field))
-    parts = parse_partial_date(value)
-    year = parts.struct.field("year")
+    prefix = field.removesuffix("_date")
+    year = pl.col(f"{prefix}_year")
     earliest = pl.date(
-        year, parts.struct.field("month").fill_null(1), parts.struct.field("day").fill_null(1)
+        year, pl.col(f"{prefix}_month").fill_null(1), pl.col(f"{prefix}_day").fill_null(1)
     )
     quoted = pl.lit(f"{field}: impossible date '") + value.str.strip_chars() + pl.lit("'")
     return (

@@ -10,7 +10,7 @@ import polars as pl
 from regmod.errors import InputError, RegmodError
 from regmod.ingest.headers import recognise
 from regmod.ingest.mapping import ColumnMapping, header_key
-from regmod.ingest.quarantine import REASONS, quarantine_reasons
+from regmod.ingest.quarantine import REASONS, date_range_reasons, quarantine_reasons
 from regmod.ingest.readers import READ_PROBLEM, SOURCE_ROW, SourceTable, read_table
 from regmod.normalize import normalise
 from regmod.record import RAW_FIELDS, RECORD_ID, SOURCE_REGISTER, raw_column
@@ -85,12 +85,14 @@ def read_register(
     canonical = _canonical(
         table, chosen, bound, unmapped, source_register or chosen.source_register
     )
-    reasons = quarantine_reasons(canonical, READ_PROBLEM)
+    reasons = [pl.col(REASONS), date_range_reasons()]
     if reference:
-        reasons = pl.concat_list([reasons, _reference_reasons()])
-    flagged = canonical.with_columns(reasons.alias(REASONS))
+        reasons.append(_reference_reasons())
+    flagged = normalise(
+        canonical.with_columns(quarantine_reasons(canonical, READ_PROBLEM))
+    ).with_columns(pl.concat_list(reasons).alias(REASONS))
     is_bad = pl.col(REASONS).list.len() > 0
-    accepted = normalise(flagged.filter(~is_bad).drop(REASONS, READ_PROBLEM))
+    accepted = flagged.filter(~is_bad).drop(REASONS, READ_PROBLEM)
     quarantine = flagged.filter(is_bad).select(
         pl.lit(file).alias("source_file"),
         pl.col(SOURCE_ROW).alias("source_row"),

@@ -23,7 +23,7 @@ from regmod.errors import InputError
 from regmod.ingest.csv_layout import QUOTE, record_layout, sniff_delimiter
 from regmod.ingest.encoding import REPLACEMENT, UTF8, UTF8_BOM, DecodedText, decode
 from regmod.ingest.mapping import header_key
-from regmod.ingest.spreadsheet import unescape_formula
+from regmod.ingest.spreadsheet import may_hold_escaped_cells, unescape_formula
 
 SOURCE_ROW = "__source_row"
 READ_PROBLEM = "__read_problem"
@@ -158,8 +158,9 @@ def _read_csv(data: bytes, decoded: DecodedText, delimiter: str | None, file: st
         .when(pl.col("fields") != expected)
         .then(pl.format(f"line {{}} has {{}} fields, the header has {expected}", "line", "fields"))
     )
-    frame = values.with_columns(unescape_formula(pl.col(name)) for name in values.columns)
-    frame = frame.with_columns(
+    if may_hold_escaped_cells(text):
+        values = values.with_columns(unescape_formula(pl.col(name)) for name in values.columns)
+    frame = values.with_columns(
         pl.int_range(1, values.height + 1, dtype=pl.UInt32).alias(SOURCE_ROW),
         records.select(problem.alias(READ_PROBLEM)).to_series(),
     )

@@ -7,10 +7,13 @@ A text cell beginning with ``=``, ``+``, ``-``, ``@``, tab or carriage return ge
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
-_ESCAPED = r"^'*[=+\-@\t\r]"
-_RESTORED = r"^'('*[=+\-@\t\r])"
+_FORMULA_START = r"[=+\-@\t\r]"
+_ESCAPED = rf"^'*{_FORMULA_START}"
+_RESTORED = rf"^'('*{_FORMULA_START})"
 
 
 def escape_formula(value: pl.Expr) -> pl.Expr:
@@ -25,6 +28,11 @@ def escape_formula(value: pl.Expr) -> pl.Expr:
 def unescape_formula(value: pl.Expr) -> pl.Expr:
     """Undo ``escape_formula``: drop the one ``'`` it added, leave every other text alone."""
     return value.str.replace(_RESTORED, "$1")
+
+
+def may_hold_escaped_cells(text: str) -> bool:
+    """Whether ``text`` holds an escaped formula anywhere; a cheap test that spares the columns."""
+    return re.search(f"'{_FORMULA_START}", text) is not None
 
 
 def escape_text_columns(frame: pl.DataFrame) -> pl.DataFrame:
