@@ -11,6 +11,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from regmod.errors import InputError
 from regmod.ingest import read_register
@@ -270,3 +272,29 @@ def test_integer_house_numbers_are_not_padded(tmp_path: Path) -> None:
     path.write_bytes(jsonl(record(PLZ=1067, Hausnr=12)))
     row = read_register(path).accepted.row(0, named=True)
     assert (row["postcode_raw"], row["house_number_raw"]) == ("01067", "12")
+
+
+CELLS = st.text(alphabet=st.sampled_from([*"aü;\"'=\r\n\t -0.1", "\x81", "ß"]), max_size=12)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(st.lists(CELLS, min_size=1, max_size=6), min_size=1, max_size=8),
+    encoding=st.sampled_from(["utf-8", "cp1252"]),
+)
+def test_any_damage_is_read_with_every_row_accounted_for_or_refused_as_input_error(
+    tmp_path: Path, rows: list[list[str]], encoding: str
+) -> None:
+    body = "\n".join(";".join(cells) for cells in rows)
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes((HEADER + "\n" + body + "\n").encode(encoding, errors="replace"))
+    try:
+        result = read_register(path)
+    except InputError as refusal:
+        assert str(refusal).startswith(f"file {path}")
+        assert "\n" not in str(refusal)
+        return
+    assert result.rows_in == result.accepted.height + result.quarantine.height
+    assert result.quarantine["reason"].null_count() == 0
