@@ -80,8 +80,8 @@ def read_register(
         recognise(table.headers, file=file) if mapping is None else ColumnMapping.resolve(mapping)
     )
     bound = chosen.bind(table.headers, file=file)
-    used = {*bound, *(h for h in table.headers if header_key(h) in chosen.source_headers())}
-    unmapped = tuple(header for header in table.headers if header not in used)
+    read_keys = chosen.source_headers()
+    unmapped = tuple(header for header in table.headers if header_key(header) not in read_keys)
     canonical = _canonical(
         table, chosen, bound, unmapped, source_register or chosen.source_register
     )
@@ -119,35 +119,34 @@ def read_register(
         file=file,
         column_mapping=chosen,
         unmapped=unmapped,
-        shared_idnr=_shared_idnr(canonical),
+        shared_idnr=_shared_idnr(flagged),
         utf8_lines=table.utf8_lines,
     )
 
 
-def _idnr_text() -> pl.Expr:
-    return pl.col(raw_column("idnr")).str.strip_chars()
-
-
 def _reference_reasons() -> pl.Expr:
     """A reference row is only of use with its own IDNr: none, or one shared, quarantines it."""
-    idnr = _idnr_text()
+    idnr = pl.col("idnr")
     rows = pl.len().over(idnr)
     return pl.concat_list(
-        pl.when(idnr.is_null()).then(pl.lit("idnr: missing (every reference row needs one)")),
+        pl.when(pl.col(raw_column("idnr")).is_null()).then(
+            pl.lit("idnr: missing (every reference row needs one)")
+        ),
         pl.when(idnr.is_not_null() & (rows > 1)).then(
             pl.format("idnr: held by {} rows of the reference, not linked blindly", rows)
         ),
     ).list.drop_nulls()
 
 
-def _shared_idnr(canonical: pl.DataFrame) -> pl.DataFrame:
-    """Rows whose IDNr another row holds too: IDNr, how many rows hold it, row and record id."""
-    idnr = _idnr_text()
+def _shared_idnr(normalised: pl.DataFrame) -> pl.DataFrame:
+    """Rows whose valid IDNr another row holds too: IDNr, how many rows hold it, row, record id."""
+    idnr = pl.col("idnr")
+    rows = pl.len().over(idnr)
     return (
-        canonical.filter(idnr.is_not_null() & (pl.len().over(idnr) > 1))
+        normalised.filter(idnr.is_not_null() & (rows > 1))
         .select(
-            idnr.alias("idnr"),
-            pl.len().over(idnr).cast(pl.UInt32).alias("rows"),
+            idnr,
+            rows.cast(pl.UInt32).alias("rows"),
             pl.col(SOURCE_ROW).alias("source_row"),
             pl.col(RECORD_ID),
         )

@@ -69,6 +69,13 @@ def test_reference_rows_sharing_one_idnr_are_listed_and_none_is_linkable(tmp_pat
     }
 
 
+def test_one_idnr_written_two_ways_is_still_shared(tmp_path: Path) -> None:
+    path = write(tmp_path, "reference.csv", reference_text(VALID[0], "36 574 261 809"))
+    result = read_register(path, reference=True)
+    assert result.accepted.is_empty()
+    assert result.shared_idnr["idnr"].to_list() == [VALID[0], VALID[0]]
+
+
 def test_sample_reference_passes_every_guard() -> None:
     files = sample_files()
     register, reference = read_inputs(files.register, files.reference)
