@@ -9,9 +9,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from regmod.errors import ConfigurationError
 from regmod.ingest import EXTRA_COLUMNS, IngestResult, read_register
+from regmod.ingest.inputs import top_reasons
 from regmod.record import RAW_FIELDS
 
 console = Console()
@@ -40,7 +42,9 @@ def mapping_init(
         out.write_text(text, encoding="utf-8")
     except OSError as error:
         raise ConfigurationError(f"cannot write {out}: {error.strerror}") from None
-    console.print(f"mapping of {file} written to {out}: check it, then pass --mapping {out}")
+    console.print(
+        f"mapping of {file} written to {out}: check it, then pass --mapping {out}", markup=False
+    )
 
 
 def mapping_comment(result: IngestResult) -> str:
@@ -61,19 +65,22 @@ def mapping_comment(result: IngestResult) -> str:
 def print_recognition(role: str, result: IngestResult) -> None:
     """Which header feeds which field, what is carried through, and the counts read."""
     mapping = result.column_mapping
-    table = Table(title=f"{role}: {result.file} ({result.format}, {result.encoding})")
+    table = Table(title=Text(f"{role}: {result.file} ({result.format}, {result.encoding})"))
     table.add_column("header")
     table.add_column("field")
     if mapping.record_id is not None:
-        table.add_row(mapping.record_id, "record id")
+        table.add_row(Text(mapping.record_id), "record id")
     for header, field in mapping.columns.items():
-        table.add_row(header, field)
+        table.add_row(Text(header), field)
     for header in result.unmapped:
-        table.add_row(header, f"(carried through in {EXTRA_COLUMNS})")
+        table.add_row(Text(header), f"(carried through in {EXTRA_COLUMNS})")
     console.print(table)
     console.print(
         f"mapping {mapping.name}; rows in {result.rows_in:,}: accepted {result.accepted.height:,}, "
         f"quarantined {result.quarantine.height:,}; rows sharing an IDNr "
         f"{result.shared_idnr.height:,}; UTF-8 lines in an 8-bit file {result.utf8_lines:,}",
         soft_wrap=True,
+        markup=False,
     )
+    for reason, rows in top_reasons(result):
+        console.print(f"  quarantined {rows:,}: {reason}", soft_wrap=True, markup=False)

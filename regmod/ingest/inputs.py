@@ -65,15 +65,20 @@ def require_accepted(result: IngestResult) -> None:
     """Refuse an input whose rows are all quarantined, naming the file and the main reasons."""
     if result.accepted.height > 0:
         return
+    named = ", ".join(f"{reason!r} ({rows} rows)" for reason, rows in top_reasons(result))
+    raise InputError(
+        f"all {result.rows_in} rows are quarantined, none is left to link; most common: {named}",
+        file=result.file,
+    )
+
+
+def top_reasons(result: IngestResult, count: int = TOP_REASONS) -> list[tuple[str, int]]:
+    """The most common quarantine reasons of ``result`` with their row counts, most first."""
     reasons = (
         result.quarantine.select(pl.col("reason").str.split("; ").explode())
         .group_by("reason")
         .len()
         .sort(["len", "reason"], descending=[True, False])
-        .head(TOP_REASONS)
+        .head(count)
     )
-    named = ", ".join(f"{reason!r} ({rows} rows)" for reason, rows in reasons.iter_rows())
-    raise InputError(
-        f"all {result.rows_in} rows are quarantined, none is left to link; most common: {named}",
-        file=result.file,
-    )
+    return [(str(reason), int(rows)) for reason, rows in reasons.iter_rows()]

@@ -32,6 +32,7 @@ _PARQUET_MAGIC = b"PAR1"
 _JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _LONE_CR = re.compile(r"\r(?!\n)")
+_JSON_ARRAY = re.compile(r"\s*\[\s*[{\]]")
 _NESTED = (pl.List, pl.Array, pl.Struct, pl.Object, pl.Binary)
 
 
@@ -76,7 +77,7 @@ def read_table(
             file=file,
         )
     decoded = decode(data, encoding, file=file)
-    if decoded.text.lstrip().startswith("["):
+    if _JSON_ARRAY.match(decoded.text):
         raise InputError(
             "a JSON array; write one JSON object per line (JSON lines) instead", file=file, row=1
         )

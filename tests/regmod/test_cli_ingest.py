@@ -125,3 +125,20 @@ def test_damaged_register_is_a_one_line_error_naming_the_file(
     code, err = _main(argv, capsys)
     line = one_line_error(code, err)
     assert str(path) in line and message in line
+
+
+def test_headers_in_brackets_are_printed_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text("[bold];[Name]\n1;2\n", encoding="utf-8")
+    argv = ["reconcile", str(path), str(sample_files().reference), "--out", str(tmp_path / "r")]
+    code, err = _main(argv, capsys)
+    assert "['[bold]', '[Name]']" in one_line_error(code, err)
+
+
+def test_dry_run_lists_the_most_common_quarantine_reasons(extract: Path, tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.csv"
+    damaged.write_text(EXTRACT + "A-3;Roth;Eva;31.02.1980;Weg;\n", encoding="utf-8")
+    out = succeeds(["reconcile", str(damaged), str(sample_files().reference), "--dry-run"])
+    assert "quarantined 1: birth_date: impossible date '31.02.1980'" in out
