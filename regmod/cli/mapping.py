@@ -12,11 +12,14 @@ from rich.table import Table
 from rich.text import Text
 
 from regmod.errors import ConfigurationError
-from regmod.ingest import EXTRA_COLUMNS, IngestResult, read_register
+from regmod.ingest import EXTRA_COLUMNS, ColumnMapping, IngestResult
+from regmod.ingest.headers import missing_targets, recognised_mapping
 from regmod.ingest.inputs import top_reasons
+from regmod.ingest.readers import read_table
 from regmod.record import RAW_FIELDS
 
 console = Console()
+err_console = Console(stderr=True)
 mapping_app = typer.Typer(help="Column mappings: write the recognised mapping of a file as TOML.")
 
 
@@ -30,34 +33,48 @@ def mapping_init(
         str | None, typer.Option(help="Encoding of the file (default: detect).")
     ] = None,
 ) -> None:
-    """Recognise the headers of FILE and write the mapping as TOML for --mapping."""
-    result = read_register(file, encoding=encoding)
-    text = result.column_mapping.to_toml(comment=mapping_comment(result))
+    """Recognise the headers of FILE and write the mapping as TOML for --mapping.
+
+    A mapping that still lacks a record id or identifying fields is written too, with a warning:
+    it is a start to edit.
+    """
+    headers = read_table(file, encoding=encoding).headers
+    mapping = recognised_mapping(headers)
+    missing = missing_targets(mapping)
+    text = mapping.to_toml(comment=mapping_comment(file, mapping, mapping.unmapped(headers)))
     if out is None:
         typer.echo(text, nl=False)
-        return
-    if out.exists():
+    elif out.exists():
         raise ConfigurationError(f"{out} already exists; choose another --out or remove it")
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise ConfigurationError(f"cannot write {out}: {error.strerror}") from None
-    console.print(
-        f"mapping of {file} written to {out}: check it, then pass --mapping {out}", markup=False
-    )
+    else:
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise ConfigurationError(f"cannot write {out}: {error.strerror}") from None
+        console.print(
+            f"mapping of {file} written to {out}: check it, then pass --mapping {out}",
+            markup=False,
+        )
+    if missing:
+        err_console.print(
+            f"warning: no header of {file} was recognised as {', '.join(missing)}; "
+            "add it under [columns] (or as record_id) before use",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
-def mapping_comment(result: IngestResult) -> str:
+def mapping_comment(file: Path, mapping: ColumnMapping, unmapped: tuple[str, ...]) -> str:
     """The lines above a written mapping: where it came from and what it leaves out."""
-    mapped = set(result.column_mapping.columns.values())
+    mapped = set(mapping.columns.values())
     absent = [field for field in RAW_FIELDS if field not in mapped]
-    unmapped = ", ".join(result.unmapped) or "none"
     return "\n".join(
         [
-            f"Column mapping recognised in {result.file}; check and edit, then pass it as --mapping.",
+            f"Column mapping recognised in {file}; check and edit, then pass it as --mapping.",
             "Keys under [columns] are the file's headers, values canonical fields.",
             f"Fields not found in the file: {', '.join(absent) or 'none'}.",
-            f"Headers carried through unmapped (in {EXTRA_COLUMNS}): {unmapped}.",
+            f"Headers carried through unmapped (in {EXTRA_COLUMNS}): "
+            f"{', '.join(unmapped) or 'none'}.",
         ]
     )
 

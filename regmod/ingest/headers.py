@@ -96,23 +96,36 @@ def recognise(headers: tuple[str, ...], *, file: str) -> ColumnMapping:
     Raises InputError naming the file, row 1 and what is missing when the headers do not
     identify a record and a person.
     """
-    targets = dict(recognise_headers(headers).targets)
-    record_id = targets.pop(RECORD_ID_FIELD, None) or targets.get("idnr")
-    missing = [field for field in REQUIRED if field not in targets]
-    if not any(field in targets for field in ONE_OF):
-        missing.append(" or ".join(ONE_OF))
-    if record_id is None:
-        missing.insert(0, RECORD_ID_FIELD)
-    if missing or record_id is None:
+    mapping = recognised_mapping(headers)
+    missing = missing_targets(mapping)
+    if missing:
         raise InputError(
             f"the headers {list(headers)} name no {', '.join(missing)}; recognised headers "
-            f"include {_examples(missing)}; or pass a column mapping (see regmod mapping init)",
+            f"include {_examples(missing)}; or write a column mapping with "
+            "regmod mapping init FILE and edit it",
             file=file,
             row=1,
         )
+    return mapping
+
+
+def recognised_mapping(headers: tuple[str, ...]) -> ColumnMapping:
+    """Whatever the headers are recognised as, complete or not (for ``regmod mapping init``)."""
+    targets = dict(recognise_headers(headers).targets)
+    record_id = targets.pop(RECORD_ID_FIELD, None) or targets.get("idnr")
     columns = {header: field for field, header in targets.items()}
     name = _equal_preset(record_id, columns) or "recognised"
     return ColumnMapping(name=name, source_register=name, record_id=record_id, columns=columns)
+
+
+def missing_targets(mapping: ColumnMapping) -> list[str]:
+    """What a mapping lacks to identify a record and a person, e.g. ``["record_id"]``."""
+    fields = set(mapping.columns.values())
+    missing = [RECORD_ID_FIELD] if mapping.record_id is None else []
+    missing += [field for field in REQUIRED if field not in fields]
+    if not fields & set(ONE_OF):
+        missing.append(" or ".join(ONE_OF))
+    return missing
 
 
 def _examples(missing: list[str]) -> str:
@@ -120,12 +133,12 @@ def _examples(missing: list[str]) -> str:
     return "; ".join(f"{field}: {', '.join(SYNONYMS[field][:4])}" for field in fields)
 
 
-def _equal_preset(record_id: str, columns: dict[str, str]) -> str | None:
+def _equal_preset(record_id: str | None, columns: dict[str, str]) -> str | None:
     """The preset that reads exactly these fields from these headers, so runs keep its name."""
     wanted = {header_key(header): field for header, field in columns.items()}
     for name in PRESETS:
         preset = ColumnMapping.preset(name)
         keys = {header_key(header): field for header, field in preset.columns.items()}
-        if keys == wanted and header_key(preset.record_id or "") == header_key(record_id):
+        if keys == wanted and header_key(preset.record_id or "") == header_key(record_id or ""):
             return name
     return None

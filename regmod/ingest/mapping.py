@@ -119,6 +119,11 @@ class ColumnMapping(BaseModel):
             headers.add(header_key(self.record_id))
         return headers
 
+    def unmapped(self, headers: tuple[str, ...]) -> tuple[str, ...]:
+        """The headers this mapping does not read, in file order (carried through by ingest)."""
+        keys = self.source_headers()
+        return tuple(header for header in headers if header_key(header) not in keys)
+
     def bind(self, headers: tuple[str, ...], *, file: str) -> dict[str, str]:
         """Map each file header this mapping reads to its canonical field; missing ones are errors."""
         by_key = {header_key(header): header for header in headers}

@@ -80,8 +80,7 @@ def read_register(
         recognise(table.headers, file=file) if mapping is None else ColumnMapping.resolve(mapping)
     )
     bound = chosen.bind(table.headers, file=file)
-    read_keys = chosen.source_headers()
-    unmapped = tuple(header for header in table.headers if header_key(header) not in read_keys)
+    unmapped = chosen.unmapped(table.headers)
     canonical = _canonical(
         table, chosen, bound, unmapped, source_register or chosen.source_register
     )

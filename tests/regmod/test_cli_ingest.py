@@ -142,3 +142,17 @@ def test_dry_run_lists_the_most_common_quarantine_reasons(extract: Path, tmp_pat
     damaged.write_text(EXTRACT + "A-3;Roth;Eva;31.02.1980;Weg;\n", encoding="utf-8")
     out = succeeds(["reconcile", str(damaged), str(sample_files().reference), "--dry-run"])
     assert "quarantined 1: birth_date: impossible date '31.02.1980'" in out
+
+
+def test_mapping_init_writes_an_incomplete_mapping_with_a_warning_naming_what_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "partial.csv"
+    path.write_text("Kennung;Nachname;Bemerkung\n", encoding="utf-8")
+    target = tmp_path / "mapping.toml"
+    code, err = _main(["mapping", "init", str(path), "--out", str(target)], capsys)
+    assert code == 0
+    assert "no header of" in err and "record_id, first_names or birth_date" in err
+    mapping = ColumnMapping.load(target)
+    assert (mapping.record_id, mapping.columns) == (None, {"Nachname": "family_name"})
+    assert "carried through unmapped (in extra_columns): Kennung, Bemerkung." in target.read_text()
