@@ -29,6 +29,7 @@ SOURCE_ROW = "__source_row"
 READ_PROBLEM = "__read_problem"
 
 _PARQUET_MAGIC = b"PAR1"
+_ZIP_MAGIC = b"PK\x03\x04"
 _JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _LONE_CR = re.compile(r"\r(?!\n)")
@@ -71,6 +72,12 @@ def read_table(
         raise InputError("the file is empty; a header line and data rows are needed", file=file)
     if data.startswith(_PARQUET_MAGIC) or path.suffix.lower() in _PARQUET_SUFFIXES:
         return _read_parquet(path)
+    if data.startswith(_ZIP_MAGIC):
+        raise InputError(
+            "a ZIP archive or Excel workbook, not a table; save the sheet as CSV (UTF-8) or "
+            "Parquet",
+            file=file,
+        )
     if b"\x00" in data[:4096]:
         raise InputError(
             "binary content, not a text table (CSV, Parquet or JSON lines; UTF-16 is not supported)",
@@ -211,7 +218,7 @@ def _read_parquet(path: Path) -> SourceTable:
         raise InputError("the file has a header but no data rows", file=file)
     check_headers(values.columns, file=file)
     nested = [name for name, dtype in values.schema.items() if isinstance(dtype, _NESTED)]
-    numeric = frozenset(name for name, dtype in values.schema.items() if dtype.is_integer())
+    numeric = frozenset(name for name, dtype in values.schema.items() if dtype.is_numeric())
     problem = (
         pl.coalesce(
             pl.when(pl.col(name).is_not_null()).then(
@@ -236,9 +243,17 @@ def _read_parquet(path: Path) -> SourceTable:
 
 
 def _as_text(value: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """A typed Parquet column as text; a timestamp as its date (register dates have no time)."""
+    """A typed Parquet column as text: a timestamp as its date (register dates have no time), a
+    whole float as an integer (``1067.0`` → ``1067``: integer columns with gaps become floats)."""
     if isinstance(dtype, pl.Datetime):
         return value.dt.date().cast(pl.String)
+    if dtype.is_float():
+        whole = value.is_finite() & (value == value.round())
+        return (
+            pl.when(whole)
+            .then(value.cast(pl.Int64).cast(pl.String))
+            .otherwise(value.cast(pl.String))
+        )
     return value.cast(pl.String)
 
 
@@ -255,7 +270,7 @@ def _read_json_lines(decoded: DecodedText, file: str) -> SourceTable:
         key
         for _, value in objects
         for key, item in value.items()
-        if isinstance(item, int) and not isinstance(item, bool)
+        if isinstance(item, int | float) and not isinstance(item, bool)
     )
     columns = {key: [_json_text(value.get(key)) for _, value in objects] for key in keys}
     problems = [
@@ -315,11 +330,14 @@ def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
 
 
 def _json_text(value: object) -> str | None:
-    """A JSON value as register text: strings as they are, numbers and booleans as written."""
+    """A JSON value as register text: strings as they are, numbers and booleans as written
+    (a whole float without its ``.0``)."""
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return str(value)

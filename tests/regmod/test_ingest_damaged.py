@@ -129,11 +129,18 @@ CASES: dict[str, Case] = {
         suffix=".jsonl",
     ),
     "integer_postcode_in_json": Case(jsonl(record(PLZ=1067)), accepted=1, suffix=".jsonl"),
+    "float_postcode_in_json": Case(jsonl(record(PLZ=1067.0)), accepted=1, suffix=".jsonl"),
     "invalid_json_line": Case(
         jsonl(record()) + b"{not json\n", refused=r"row 2: not valid JSON", suffix=".jsonl"
     ),
     "integer_postcode_in_parquet": Case(
         parquet(PLZ=pl.Series([1067, 80331])), accepted=2, suffix=".parquet"
+    ),
+    "float_postcode_with_gaps_in_parquet": Case(
+        parquet(PLZ=pl.Series([1067.0, None])), accepted=2, suffix=".parquet"
+    ),
+    "excel_workbook_instead_of_a_table": Case(
+        b"PK\x03\x04\x14\x00\x06\x00" + bytes(64), refused="Excel workbook", suffix=".xlsx"
     ),
     "list_column_in_parquet": Case(
         parquet(Staatsangehörigkeit=pl.Series([["deutsch"], None])),
@@ -245,11 +252,17 @@ def test_utf8_and_cp1252_rows_of_one_file_both_read_as_the_letters_written(
     assert (result.encoding, result.utf8_lines) == ("cp1252", 1)
 
 
-@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
-def test_integer_postcodes_get_their_leading_zero_back(tmp_path: Path, suffix: str) -> None:
-    name = "integer_postcode_in_json" if suffix == ".jsonl" else "integer_postcode_in_parquet"
+@pytest.mark.parametrize(
+    "name",
+    [
+        "integer_postcode_in_json",
+        "integer_postcode_in_parquet",
+        "float_postcode_with_gaps_in_parquet",
+    ],
+)
+def test_numeric_postcodes_get_their_leading_zero_back(tmp_path: Path, name: str) -> None:
     content = CASES[name].content
-    path = tmp_path / f"in{suffix}"
+    path = tmp_path / f"in{CASES[name].suffix}"
     if isinstance(content, bytes):
         path.write_bytes(content)
     else:
