@@ -118,16 +118,16 @@ def _read_csv(data: bytes, decoded: DecodedText, delimiter: str | None, file: st
         raise InputError(f"the delimiter must be one character, not {delimiter!r}", file=file)
     separator = delimiter or sniff_delimiter(text, file=file)
     written = next(csv.reader(io.StringIO(text), delimiter=separator))
-    headers = tuple(
-        header if header.strip() else f"column {position}"
-        for position, header in enumerate(written, start=1)
-    )
-    if any(REPLACEMENT in header for header in headers):
+    if any(REPLACEMENT in header for header in written):
         raise InputError(
             f"the header line holds bytes that are not {decoded.encoding}; pass the right encoding",
             file=file,
             row=1,
         )
+    headers = tuple(
+        header if header.strip() else f"column {position}"
+        for position, header in enumerate(written, start=1)
+    )
     check_headers(headers, file=file)
     layout = record_layout(text, separator)
     header, records = layout.row(0, named=True), layout.slice(1)
@@ -152,13 +152,8 @@ def _read_csv(data: bytes, decoded: DecodedText, delimiter: str | None, file: st
             f"{values.height} by the CSV parser; check quote characters in the values",
             file=file,
         )
-    unnamed_and_empty = [
-        name
-        for name, header_text in zip(headers, written, strict=True)
-        if not header_text.strip() and values[name].str.strip_chars().fill_null("").eq("").all()
-    ]
-    values = values.drop(unnamed_and_empty)
-    headers = tuple(name for name in headers if name not in unnamed_and_empty)
+    values = _without_empty_unnamed(values, written)
+    headers = tuple(values.columns)
     expected = header["fields"]
     problem = (
         pl.when(pl.col("blank"))
@@ -181,6 +176,16 @@ def _read_csv(data: bytes, decoded: DecodedText, delimiter: str | None, file: st
         decoded.lossy,
         utf8_lines=decoded.utf8_lines,
     )
+
+
+def _without_empty_unnamed(values: pl.DataFrame, written: list[str]) -> pl.DataFrame:
+    """Drop columns that have no header and hold nothing (what trailing delimiters leave)."""
+    empty = [
+        name
+        for name, header in zip(values.columns, written, strict=True)
+        if not header.strip() and values[name].str.strip_chars().fill_null("").eq("").all()
+    ]
+    return values.drop(empty)
 
 
 def _check_quotes(layout: pl.DataFrame, file: str) -> None:
