@@ -6,11 +6,13 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from regmod import __version__
 from regmod.cli import reconcile as reconcile_commands
 from regmod.cli.audit import audit_app
 from regmod.cli.db import db_app, load
+from regmod.cli.mapping import mapping_app
 from regmod.cli.serve import serve
 from regmod.errors import RegmodError
 
@@ -24,6 +26,7 @@ app = typer.Typer(
 err_console = Console(stderr=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
+app.add_typer(mapping_app, name="mapping")
 app.command("load")(load)
 app.command("serve")(serve)
 
@@ -47,7 +50,9 @@ def main() -> None:
     try:
         app()
     except RegmodError as error:
-        err_console.print(f"[bold red]error:[/] {error}", highlight=False)
+        err_console.print(
+            f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True
+        )
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("interrupted")

@@ -67,5 +67,5 @@ def _read_reference(path: Path) -> pl.DataFrame:
     """The accepted canonical rows of a reference register (ingest quarantines the rest)."""
     from regmod.ingest import read_register
 
-    accepted: pl.DataFrame = read_register(path).accepted
+    accepted: pl.DataFrame = read_register(path, reference=True).accepted
     return accepted

@@ -17,7 +17,9 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from matching.errors import MatchingError
+from regmod.cli.mapping import print_recognition
 from regmod.errors import ConfigurationError
+from regmod.ingest import read_inputs
 from regmod.reconcile.explain import explain_record
 from regmod.reconcile.manifest import RunManifest
 from regmod.reconcile.review import ReviewDecision, record_decision, review_queue
@@ -116,9 +118,21 @@ def print_summary(manifest: RunManifest, run_dir: Path) -> None:
     console.print(f"report: {run_dir / 'report.html'}")
 
 
+def _check_out(out: Path) -> None:
+    """Refuse an ``--out`` that exists or lies under a file before any stage runs."""
+    if out.exists():
+        raise ConfigurationError(
+            f"run directory {out} already exists; choose a new --out or remove it first"
+        )
+    blocking = next((parent for parent in out.parents if parent.is_file()), None)
+    if blocking is not None:
+        raise ConfigurationError(f"--out {out} lies under {blocking}, a file, not a directory")
+
+
 def _run(request: RunRequest) -> None:
     from regmod.reconcile.run import reconcile
 
+    _check_out(request.out)
     with _progress() as progress:
         result = reconcile(request, _StageBars(progress))
     print_summary(result.manifest, result.run_dir)
@@ -154,10 +168,25 @@ def reconcile_command(
     csv: Annotated[
         bool, typer.Option("--csv", help="Also write CSV copies of the tables.")
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Only read both inputs and print what was recognised."),
+    ] = False,
 ) -> None:
     """Link a register extract to the IDNr reference and write a run directory."""
     from regmod.reconcile.run import RunRequest
 
+    if dry_run:
+        inputs = read_inputs(
+            register,
+            reference,
+            mapping=mapping,
+            reference_mapping=reference_mapping,
+            encoding=encoding,
+        )
+        for role, result in zip(("register", "reference"), inputs, strict=True):
+            print_recognition(role, result)
+        return
     _run(
         RunRequest(
             register=register,

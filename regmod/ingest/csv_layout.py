@@ -47,7 +47,9 @@ def sniff_delimiter(text: str, *, file: str | None = None) -> str:
 
 
 def record_layout(text: str, delimiter: str) -> pl.DataFrame:
-    """One row per CSV record (the header first): its first file ``line``, ``fields`` and ``blank``.
+    """One row per CSV record (the header first): its first file ``line``, ``fields``, ``blank``,
+    ``open_quote`` (a quote that never closes starts in it) and ``stray_quote`` (a quoted value
+    runs on past its closing quote, ``"Meyer"x``).
 
     Records span several lines only where a quoted field holds a line break.
     """
@@ -69,10 +71,18 @@ def record_layout(text: str, delimiter: str) -> pl.DataFrame:
             .drop("record")
         )
         unquoted = pl.col("text").str.replace_all(_QUOTED, "")
+        open_quote = pl.col("text").str.count_matches(QUOTE, literal=True) % 2 == 1
+        separator = re.escape(delimiter)
+        stray_quote = pl.col("text").str.contains(
+            f'(?:^|{separator})"(?:[^"]|"")*"[^{separator}"\r\n]'
+        )
     else:
         unquoted = pl.col("text")
+        open_quote = stray_quote = pl.lit(False)
     return lines.select(
         "line",
         fields=unquoted.str.count_matches(delimiter, literal=True).cast(pl.UInt32) + 1,
         blank=pl.col("text").str.strip_chars().str.len_bytes() == 0,
+        open_quote=open_quote,
+        stray_quote=stray_quote,
     )

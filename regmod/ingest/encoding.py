@@ -4,6 +4,11 @@ Detection is a rule, not a guess: a strict UTF-8 decode first; otherwise bytes 0
 only in Windows-1252) decide for cp1252, bytes that ISO-8859-15 turned into letters or ``€``
 (0xA4, 0xA6, 0xA8, 0xB4, 0xB8, 0xBC-0xBE) decide for ISO-8859-15, and cp1252 remains when both read
 the bytes alike.
+
+Encodings are told apart per line: in a file that is mostly UTF-8, a line that is not is damaged
+(its bytes become ``REPLACEMENT`` and the row is quarantined); in a file that is mostly 8-bit, a
+line that is valid UTF-8 with non-ASCII letters was written by other software and is read as
+UTF-8 (counted in ``utf8_lines``), since 8-bit German text is practically never valid UTF-8.
 """
 
 from __future__ import annotations
@@ -25,15 +30,19 @@ REPLACEMENT = "\ufffd"
 
 _C1_RANGE = re.compile(rb"[\x80-\x9f]")
 _ISO_8859_15_ONLY = re.compile(rb"[\xa4\xa6\xa8\xb4\xb8\xbc\xbd\xbe]")
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+"""A lead byte and a continuation byte: without one anywhere, no line can be UTF-8 letters."""
 
 
 @dataclass(frozen=True)
 class DecodedText:
-    """Text of a file and how it was decoded; ``lossy`` when some bytes became ``REPLACEMENT``."""
+    """Text of a file and how it was decoded; ``lossy`` when some bytes became ``REPLACEMENT``,
+    ``utf8_lines`` the lines of an 8-bit file read as UTF-8."""
 
     text: str
     encoding: str
     lossy: bool
+    utf8_lines: int = 0
 
 
 def canonical_encoding(name: str, *, file: str | None = None) -> str:
@@ -83,14 +92,34 @@ def _detect(data: bytes) -> DecodedText:
         return DecodedText(data.decode(UTF8), UTF8, lossy=False)
     except UnicodeDecodeError:
         pass
-    as_utf8 = data.decode(UTF8, errors="replace")
-    if _mostly_valid_utf8(as_utf8):
-        return DecodedText(as_utf8, UTF8, lossy=True)
+    if not _UTF8_SEQUENCE.search(data):
+        encoding = _eight_bit_encoding(data)
+        return _decode_or_replace(data, encoding)
+    lines = data.split(b"\n")
+    as_utf8 = [_utf8_or_none(line) for line in lines]
+    utf8_letters = sum(text is not None and not text.isascii() for text in as_utf8)
+    eight_bit = [line for line, text in zip(lines, as_utf8, strict=True) if text is None]
+    if utf8_letters > len(eight_bit):
+        return DecodedText(data.decode(UTF8, errors="replace"), UTF8, lossy=True)
+    encoding = _eight_bit_encoding(b"\n".join(eight_bit))
+    other = iter(_decode_or_replace(b"\n".join(eight_bit), encoding).text.split("\n"))
+    text = "\n".join(next(other) if line is None else line for line in as_utf8)
+    return DecodedText(text, encoding, REPLACEMENT in text, utf8_lines=utf8_letters)
+
+
+def _utf8_or_none(line: bytes) -> str | None:
+    try:
+        return line.decode(UTF8)
+    except UnicodeDecodeError:
+        return None
+
+
+def _eight_bit_encoding(data: bytes) -> str:
     if _C1_RANGE.search(data):
-        return _decode_or_replace(data, WINDOWS_1252)
+        return WINDOWS_1252
     if _ISO_8859_15_ONLY.search(data):
-        return _decode_or_replace(data, ISO_8859_15)
-    return _decode_or_replace(data, WINDOWS_1252)
+        return ISO_8859_15
+    return WINDOWS_1252
 
 
 def _decode_or_replace(data: bytes, encoding: str) -> DecodedText:
@@ -98,10 +127,3 @@ def _decode_or_replace(data: bytes, encoding: str) -> DecodedText:
         return DecodedText(data.decode(encoding), encoding, lossy=False)
     except UnicodeDecodeError:
         return DecodedText(data.decode(encoding, errors="replace"), encoding, lossy=True)
-
-
-def _mostly_valid_utf8(text: str) -> bool:
-    """UTF-8 with a few damaged bytes: more valid multi-byte characters than broken sequences."""
-    broken = text.count(REPLACEMENT)
-    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
-    return non_ascii - broken > broken

@@ -8,8 +8,8 @@ A mapping is TOML or JSON::
     [columns]
     Familienname = "family_name"
 
-Headers are matched loosely (case, spaces, BOM, ``ä``/``ae`` and ``ß``/``ss`` spellings), so
-``STRASSE`` finds a mapping written for ``Straße``.
+Headers are matched loosely (case, spaces, dots, hyphens, brackets, BOM, ``ä``/``ae`` and
+``ß``/``ss`` spellings), so ``STRASSE`` finds a mapping written for ``Straße``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import unicodedata
 from importlib import resources
 from pathlib import Path
 
+import tomli_w
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from regmod.errors import ConfigurationError, InputError
@@ -27,7 +28,9 @@ from regmod.record import RAW_FIELDS
 
 PRESETS: tuple[str, ...] = ("melderegister", "idnr_reference")
 
-_SPELLINGS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_SPELLINGS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", **dict.fromkeys("_-.()/", None)}
+)
 
 
 def header_key(header: str) -> str:
@@ -37,7 +40,7 @@ def header_key(header: str) -> str:
     True
     """
     text = unicodedata.normalize("NFC", header.lstrip("\ufeff")).strip().casefold()
-    return "".join(text.translate(_SPELLINGS).split()).replace("_", "").replace("-", "")
+    return "".join(text.translate(_SPELLINGS).split())
 
 
 class ColumnMapping(BaseModel):
@@ -104,12 +107,22 @@ class ColumnMapping(BaseModel):
             return cls.preset(mapping)
         return cls.load(mapping)
 
+    def to_toml(self, *, comment: str = "") -> str:
+        """The mapping as TOML that ``load`` reads back; ``comment`` lines go on top."""
+        header = "".join(f"# {line}\n" for line in comment.splitlines())
+        return header + tomli_w.dumps(self.model_dump(exclude_none=True))
+
     def source_headers(self) -> set[str]:
         """Loose keys of every header this mapping reads (columns and record id)."""
         headers = {header_key(header) for header in self.columns}
         if self.record_id is not None:
             headers.add(header_key(self.record_id))
         return headers
+
+    def unmapped(self, headers: tuple[str, ...]) -> tuple[str, ...]:
+        """The headers this mapping does not read, in file order (carried through by ingest)."""
+        keys = self.source_headers()
+        return tuple(header for header in headers if header_key(header) not in keys)
 
     def bind(self, headers: tuple[str, ...], *, file: str) -> dict[str, str]:
         """Map each file header this mapping reads to its canonical field; missing ones are errors."""
@@ -124,21 +137,3 @@ class ColumnMapping(BaseModel):
                 row=1,
             )
         return {by_key[header_key(header)]: field for header, field in self.columns.items()}
-
-
-def detect_preset(headers: tuple[str, ...], *, file: str) -> ColumnMapping:
-    """The preset whose headers all occur in ``headers``, preferring the one that reads most."""
-    keys = {header_key(header) for header in headers}
-    fitting = [
-        mapping
-        for mapping in (ColumnMapping.preset(name) for name in PRESETS)
-        if mapping.source_headers() <= keys
-    ]
-    if not fitting:
-        raise InputError(
-            f"no preset fits the headers {list(headers)}; pass a column mapping (TOML or JSON) "
-            f"from these headers to the canonical fields {', '.join(RAW_FIELDS)}",
-            file=file,
-            row=1,
-        )
-    return max(fitting, key=lambda mapping: len(mapping.source_headers()))

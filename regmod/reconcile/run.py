@@ -16,7 +16,7 @@ import fixtures
 from matching.model import TrainedModel
 from matching.spec import LinkageSpec, Thresholds
 from regmod.errors import ConfigurationError, InputError
-from regmod.ingest import IngestResult, read_register
+from regmod.ingest import IngestResult, read_inputs, read_register
 from regmod.linkage import german_spec, prepare_for_linkage
 from regmod.reconcile import engine
 from regmod.reconcile.decide import MATCH, NO_MATCH, REVIEW, DecisionRules, Decisions, decide
@@ -134,10 +134,13 @@ def reconcile(request: RunRequest, observer: StageObserver | None = None) -> Run
     clock = StageClock(observer or SilentObserver())
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     with clock.stage("read"):
-        register_in = read_register(
-            request.register, mapping=request.mapping, encoding=request.encoding
+        register_in, reference_in = read_inputs(
+            request.register,
+            request.reference,
+            mapping=request.mapping,
+            reference_mapping=request.reference_mapping,
+            encoding=request.encoding,
         )
-        reference_in = read_register(request.reference, mapping=request.reference_mapping)
         truth = read_truth(request.truth) if request.truth else None
         spec = load_spec(request.spec)
         loaded = TrainedModel.load(request.model) if request.model else None

@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from regmod.errors import ConfigurationError
+from regmod.ingest.spreadsheet import escape_text_columns
 
 TABLES: tuple[str, ...] = (
     "records",
@@ -57,7 +58,10 @@ def write_run_directory(
 
 
 def write_table(directory: Path, name: str, frame: pl.DataFrame, *, csv: bool = False) -> None:
-    """Write one table reproducibly: same frame, same bytes (no timestamps, no statistics drift)."""
+    """Write one table reproducibly: same frame, same bytes (no timestamps, no statistics drift).
+
+    The CSV copy escapes cells a spreadsheet would run as formulas; ingest restores them.
+    """
     frame.write_parquet(directory / f"{name}.parquet", compression="zstd", statistics=False)
     if csv:
         flat = frame.with_columns(
@@ -65,7 +69,7 @@ def write_table(directory: Path, name: str, frame: pl.DataFrame, *, csv: bool = 
             for column, dtype in frame.schema.items()
             if isinstance(dtype, pl.List)
         )
-        flat.write_csv(directory / f"{name}.csv")
+        escape_text_columns(flat).write_csv(directory / f"{name}.csv")
 
 
 def read_table(run_dir: Path, name: str) -> pl.DataFrame:

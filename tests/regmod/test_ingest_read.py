@@ -166,9 +166,9 @@ def test_missing_header_lists_the_file_headers(tmp_path: Path) -> None:
         read_register(path, mapping=MAPPING)
 
 
-def test_headers_no_preset_fits_name_the_canonical_fields(tmp_path: Path) -> None:
+def test_headers_that_identify_nothing_name_what_is_missing(tmp_path: Path) -> None:
     path = write(tmp_path, "Foo;Bar\n1;2\n")
-    with pytest.raises(InputError, match=r"no preset fits.*family_name"):
+    with pytest.raises(InputError, match=r"row 1: .* name no record_id, family_name"):
         read_register(path)
 
 
