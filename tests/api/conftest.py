@@ -6,6 +6,7 @@ The store is a temporary SQLite file (and the PostgreSQL test schema when
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,3 +142,40 @@ def world(store: Store, tmp_path: Path) -> Iterator[World]:
         seed(store, world)
         assert indexes.warmed.wait(60), "the start-up index build did not finish"
         yield world
+
+
+@dataclass
+class FuzzTally:
+    """Requests the fuzz test sent and server errors it saw, per role, for the terminal summary."""
+
+    requests: Counter[Role] = field(default_factory=Counter)
+    succeeded: Counter[Role] = field(default_factory=Counter)
+    server_errors: Counter[Role] = field(default_factory=Counter)
+
+    def record(self, role: Role, status: int) -> None:
+        """Count one answered (or failed, as 500) request made with ``role``'s key."""
+        self.requests[role] += 1
+        self.succeeded[role] += status < 300
+        self.server_errors[role] += status >= 500
+
+
+FUZZ_TALLY = pytest.StashKey[FuzzTally]()
+
+
+@pytest.fixture(scope="session")
+def fuzz_tally(pytestconfig: pytest.Config) -> FuzzTally:
+    """The session's tally, kept where the terminal summary finds it."""
+    return pytestconfig.stash.setdefault(FUZZ_TALLY, FuzzTally())
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """One line per role fuzzed: how many requests, how many answered 5xx."""
+    tally = config.stash.get(FUZZ_TALLY, None)
+    if tally is None:
+        return
+    for role, count in tally.requests.items():
+        terminalreporter.write_line(
+            f"API fuzz as {role.value}: {count} requests, {tally.server_errors[role]} server errors"
+        )
