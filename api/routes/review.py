@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from enum import StrEnum
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter
 
 from api.deps import RegisterOffice, StoreDep, WriterDep
 from api.problems import ProblemError, ProblemKind
+from api.schemas.bounds import PageLimit, PageOffset, RowId
 from api.schemas.review import (
     ReviewDecisionBody,
     ReviewDecisionOut,
@@ -35,8 +35,8 @@ def review_queue(
     office: RegisterOffice,
     store: StoreDep,
     status: QueueStatus = QueueStatus.OPEN,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    limit: PageLimit = 100,
+    offset: PageOffset = 0,
 ) -> ReviewQueuePage:
     """The office's review items with ``status``, one page at a time."""
     with store.read() as conn:
@@ -69,7 +69,7 @@ def decide(
     office: RegisterOffice,
     store: StoreDep,
     writer: WriterDep,
-    item_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    item_id: RowId,
 ) -> ReviewDecisionOut:
     """Record the decision (accepting links the record) and append it to the audit log."""
     try:

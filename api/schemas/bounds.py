@@ -12,16 +12,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
+from fastapi import Path, Query
 from pydantic import AfterValidator, Field
 
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
-PAGE_LIMIT_MAX = 500
-"""Most items one page lists."""
-
-OFFSET_MAX = 2**31 - 1
+INT32_MAX = 2**31 - 1
 """Largest offset and row id: what a 32-bit store column holds."""
+
+PageLimit = Annotated[int, Query(ge=1, le=500, description="Items per page, 1 to 500.")]
+PageOffset = Annotated[int, Query(ge=0, le=INT32_MAX, description="Items to skip.")]
+RowId = Annotated[int, Path(ge=1, le=INT32_MAX)]
 
 
 def _within_bounds(value: datetime) -> datetime:
