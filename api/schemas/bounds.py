@@ -28,11 +28,11 @@ RowId = Annotated[int, Path(ge=1, le=INT32_MAX)]
 
 def _within_bounds(value: datetime) -> datetime:
     """``value`` in UTC (a naive value is taken as UTC), between ``EARLIEST`` and ``LATEST``."""
-    # The wall-clock year is checked first: converting 0001-01-01T00:00+14:00 would overflow.
-    if not EARLIEST.year - 1 <= value.year <= LATEST.year:
-        raise ValueError(f"must lie between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
-    utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    if not EARLIEST <= utc <= LATEST:
+    utc = None
+    # The wall-clock year is checked before converting: 0001-01-01T00:00+14:00 would overflow.
+    if EARLIEST.year - 1 <= value.year <= LATEST.year:
+        utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if utc is None or not EARLIEST <= utc <= LATEST:
         raise ValueError(f"must lie between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
     return utc
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
 
+from api.schemas.bounds import EARLIEST, LATEST, UtcDatetime
 from regmod.store.access import Role
 from tests.api.conftest import ANNA, KOELN, World
 from tests.api.test_evidence_requests import ANNA_ATTRIBUTES, ask
@@ -54,12 +58,38 @@ def test_stats_since_at_the_bounds_and_naive_is_answered(world: World) -> None:
 
 
 def test_a_naive_since_is_taken_as_utc(world: World) -> None:
-    occurred = datetime.fromisoformat(ask(world, {"idnr": ANNA}).json()["occurred_at"])
-    day = occurred.astimezone(UTC).date().isoformat()
-    later = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
-    assert stats(world, f"{day}T00:00:00").json()["total"] == 1
-    assert stats(world, f"{later}T00:00:00").json()["total"] == 0
-    assert stats(world, f"{later}T00:00:00+23:59").json()["total"] == 1  # 00:01 UTC of day
+    answer = ask(world, {"idnr": ANNA}).json()
+    occurred = datetime.fromisoformat(answer["occurred_at"]).astimezone(UTC)
+    second, berlin_summer = timedelta(seconds=1), timezone(timedelta(hours=2))
+
+    def total(since: datetime) -> int:
+        return int(stats(world, since.isoformat()).json()["total"])
+
+    assert total((occurred - second).replace(tzinfo=None)) == 1
+    assert total((occurred + second).replace(tzinfo=None)) == 0
+    assert total((occurred - second).astimezone(berlin_summer)) == 1
+    assert total((occurred + second).astimezone(berlin_summer)) == 0
+
+
+OFFSETS = st.none() | st.timedeltas(
+    min_value=timedelta(hours=-23, minutes=-59), max_value=timedelta(hours=23, minutes=59)
+).map(timezone)
+
+
+@given(
+    wall_clock=st.datetimes(datetime(1890, 1, 1), datetime(2210, 1, 1)) | st.datetimes(),
+    offset=OFFSETS,
+)
+def test_any_datetime_is_the_same_instant_in_utc_within_bounds_or_a_validation_error(
+    wall_clock: datetime, offset: timezone | None
+) -> None:
+    value = wall_clock.replace(tzinfo=offset)
+    try:
+        utc = TypeAdapter(UtcDatetime).validate_python(value)
+    except ValidationError:
+        return
+    assert utc.tzinfo is UTC and EARLIEST <= utc <= LATEST
+    assert utc == (value if offset is not None else value.replace(tzinfo=UTC))
 
 
 def test_a_date_of_birth_in_the_future_or_before_1800_is_a_422_naming_it(world: World) -> None:
