@@ -1,24 +1,37 @@
 """Dependencies as ``Annotated`` aliases, so that route signatures read like sentences.
 
 ``def list_queue(office: RegisterOffice, store: StoreDep)`` — authenticated, role checked,
-tenant known from the credential.
+tenant known from the credential. Each route depends on the one service it calls, not on the
+whole ``Services`` of the app.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
+from api.jobs import ReconciliationJobs
+from api.metrics import ApiMetrics
 from api.problems import ProblemError, ProblemKind
-from api.security import api_key_scheme, bearer_scheme, presented_key, unknown_key
+from api.security import (
+    PrincipalCache,
+    api_key_scheme,
+    bearer_scheme,
+    presented_key,
+    unknown_key,
+)
 from api.services import Services
-from regmod.settings import Settings
+from regmod.audit.log import AuditWriter
+from regmod.evidence import EvidenceService
+from regmod.evidence.online import TenantIndexes
 from regmod.store import access
 from regmod.store.access import Role
 from regmod.store.engine import Store
+
+T = TypeVar("T")
 
 
 async def get_services(request: Request) -> Services:
@@ -27,24 +40,31 @@ async def get_services(request: Request) -> Services:
     return services
 
 
-async def get_settings(services: Annotated[Services, Depends(get_services)]) -> Settings:
-    """The app's settings."""
-    return services.settings
-
-
-async def get_store(services: Annotated[Services, Depends(get_services)]) -> Store:
-    """The app's store."""
-    return services.store
-
-
 ServicesDep = Annotated[Services, Depends(get_services)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def _one(pick: Callable[[Services], T]) -> Any:
+    """A dependency on the one part of the app's services that ``pick`` returns."""
+
+    async def dependency(services: ServicesDep) -> T:
+        return pick(services)
+
+    return Depends(dependency)
+
+
+StoreDep = Annotated[Store, _one(lambda services: services.store)]
+WriterDep = Annotated[AuditWriter, _one(lambda services: services.writer)]
+EvidenceDep = Annotated[EvidenceService, _one(lambda services: services.evidence)]
+IndexesDep = Annotated[TenantIndexes, _one(lambda services: services.indexes)]
+JobsDep = Annotated[ReconciliationJobs, _one(lambda services: services.jobs)]
+MetricsDep = Annotated[ApiMetrics, _one(lambda services: services.metrics)]
+PrincipalsDep = Annotated[PrincipalCache, _one(lambda services: services.principals)]
 
 
 async def authenticate(
     request: Request,
-    services: ServicesDep,
+    principals: PrincipalsDep,
+    store: StoreDep,
     _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     _api_key: Annotated[str | None, Depends(api_key_scheme)],
 ) -> access.Principal:
@@ -55,13 +75,13 @@ async def authenticate(
     hand-off to a worker thread.
     """
     key = presented_key(request)
-    principal = services.principals.get(key)
+    principal = principals.get(key)
     if principal is None:
-        with services.store.read() as conn:
+        with store.read() as conn:
             principal = access.authenticate_key(conn, key)
         if principal is None:
             raise unknown_key()
-        services.principals.put(key, principal)
+        principals.put(key, principal)
     return principal
 
 
@@ -87,4 +107,3 @@ RegisterOffice = Annotated[access.Principal, Depends(require(Role.REGISTER_OFFIC
 OnlineService = Annotated[access.Principal, Depends(require(Role.ONLINE_SERVICE))]
 Auditor = Annotated[access.Principal, Depends(require(Role.AUDITOR))]
 Citizen = Annotated[access.Principal, Depends(require(Role.CITIZEN))]
-OfficeOrAuditor = Annotated[access.Principal, Depends(require(Role.REGISTER_OFFICE, Role.AUDITOR))]

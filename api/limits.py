@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import ProblemKind, problem_response
 
 
-class _BodyTooLargeError(Exception):
-    """The streamed body passed the limit although Content-Length did not announce it."""
+class _BodyTooLargeError(HTTPException):
+    """The streamed body passed the limit although Content-Length did not announce it.
+
+    An HTTP 413 exception, because FastAPI turns any other error raised while it reads the body
+    into a 400 "error parsing the body".
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"request bodies are limited to {max_bytes} bytes")
 
 
 class RequestSizeLimit:
@@ -35,7 +43,7 @@ class RequestSizeLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLargeError
+                    raise _BodyTooLargeError(self.max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:

@@ -289,7 +289,7 @@ def serve_and_load(
     url: str, load: Load, args: argparse.Namespace, model: Path | None = None
 ) -> None:
     """Run ``regmod serve`` on loopback and drive ``load`` against it."""
-    env = {**os.environ, "REGMOD_DATABASE_URL": url}
+    env = {"REGMOD_API_PREVIEW_SECRET": "api-load", **os.environ, "REGMOD_DATABASE_URL": url}
     if model is not None:
         env["REGMOD_API_MODEL"] = str(model)
     runner = "from regmod.cli.app import main; main()"

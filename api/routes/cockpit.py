@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from api.deps import Citizen, StoreDep
+from api.schemas.bounds import PageLimit, PageOffset
 from api.schemas.cockpit import TransferItem, TransferPage
 from regmod.evidence.transfers import list_transfers
 
@@ -17,8 +16,8 @@ router = APIRouter(prefix="/cockpit", tags=["cockpit"])
 def my_transfers(
     citizen: Citizen,
     store: StoreDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    limit: PageLimit = 100,
+    offset: PageOffset = 0,
 ) -> TransferPage:
     """Every logged request about the IDNr the citizen's token is bound to, newest first."""
     assert citizen.idnr is not None  # citizen keys always name their IDNr

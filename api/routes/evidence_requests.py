@@ -8,7 +8,7 @@ from functools import partial
 from fastapi import APIRouter, Path, status
 from fastapi.responses import Response
 
-from api.deps import OnlineService, ServicesDep
+from api.deps import EvidenceDep, MetricsDep, OnlineService
 from api.problems import ProblemError, ProblemKind
 from api.schemas.evidence import AnswerStatus, ConfirmBody, EvidenceAnswer, EvidenceRequestBody
 from api.schemas.subject import SubjectByIdnr
@@ -44,9 +44,9 @@ def _json(body: EvidenceAnswer, status_code: int = status.HTTP_200_OK) -> Respon
     return Response(content, status_code=status_code, media_type="application/json")
 
 
-def _respond(services: ServicesDep, answer: Answer) -> Response:
+def _respond(metrics: MetricsDep, answer: Answer) -> Response:
     """The HTTP answer for a logged outcome: evidence, preview, 202 manual handling, or problem."""
-    services.metrics.evidence_outcomes.labels(answer.evidence_type.value, answer.outcome).inc()
+    metrics.evidence_outcomes.labels(answer.evidence_type.value, answer.outcome).inc()
     body = EvidenceAnswer(
         request_id=answer.request_id,
         status=AnswerStatus.DELIVERED,
@@ -87,7 +87,7 @@ def _respond(services: ServicesDep, answer: Answer) -> Response:
     summary="Request evidence about a citizen (once-only)",
 )
 async def request_evidence(
-    body: EvidenceRequestBody, service: OnlineService, services: ServicesDep
+    body: EvidenceRequestBody, service: OnlineService, evidence: EvidenceDep, metrics: MetricsDep
 ) -> Response:
     """Check the entitlement, resolve the subject, and answer; every outcome is logged.
 
@@ -103,7 +103,7 @@ async def request_evidence(
         preview=body.preview,
     )
     submit = partial(
-        services.evidence.submit,
+        evidence.submit,
         _requester_id(service),
         request,
         actor=service.key_id,
@@ -111,7 +111,7 @@ async def request_evidence(
     )
     # A subject by attributes is matched while submitting: in a worker thread, not on the loop.
     submitted = submit() if request.idnr is not None else await asyncio.to_thread(submit)
-    return _respond(services, await asyncio.wrap_future(submitted))
+    return _respond(metrics, await asyncio.wrap_future(submitted))
 
 
 @router.post(
@@ -124,16 +124,17 @@ async def request_evidence(
 def confirm_preview(
     body: ConfirmBody,
     service: OnlineService,
-    services: ServicesDep,
+    evidence: EvidenceDep,
+    metrics: MetricsDep,
     request_id: str = Path(max_length=64),
 ) -> Response:
     """Deliver the previewed evidence once, before the token expires; logged like any request."""
     try:
-        answer = services.evidence.confirm(
+        answer = evidence.confirm(
             _requester_id(service), request_id, body.preview_token, actor=service.key_id
         )
     except NotFoundError as error:
         raise ProblemError(ProblemKind.NOT_FOUND, str(error)) from error
     except PreviewRejectedError as error:
         raise ProblemError(ProblemKind.PREVIEW_INVALID, str(error)) from error
-    return _respond(services, answer)
+    return _respond(metrics, answer)

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
-from api.deps import ServicesDep
+from api.deps import IndexesDep, MetricsDep, StoreDep
 from api.problems import ProblemError, ProblemKind
 
 router = APIRouter(tags=["health"])
@@ -32,14 +32,14 @@ def healthz() -> HealthStatus:
     responses={503: {"description": "The store is not reachable or indexes are being built"}},
     summary="The store is reachable and the online indexes are built",
 )
-def readyz(services: ServicesDep) -> HealthStatus:
+def readyz(indexes: IndexesDep, store: StoreDep) -> HealthStatus:
     """``ok`` when the start-up index build is done and the store answers, else a 503 problem."""
-    if not services.indexes.warmed.is_set():
+    if not indexes.warmed.is_set():
         raise ProblemError(
             ProblemKind.UNAVAILABLE, "the online indexes are still being built after start-up"
         )
     try:
-        with services.store.read() as conn:
+        with store.read() as conn:
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as error:
         raise ProblemError(
@@ -54,6 +54,6 @@ def readyz(services: ServicesDep) -> HealthStatus:
     responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
     summary="Prometheus metrics",
 )
-def metrics(services: ServicesDep) -> Response:
+def metrics(api_metrics: MetricsDep) -> Response:
     """Request counts and latencies per route, evidence outcomes, in the text exposition format."""
-    return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(api_metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -6,7 +6,7 @@ import asyncio
 
 from fastapi import APIRouter, Response
 
-from api.deps import RegisterOffice, ServicesDep
+from api.deps import IndexesDep, RegisterOffice
 from api.schemas.match import MatchBody, MatchResult
 from regmod.evidence.online import linkable_subject
 from regmod.record import RECORD_ID
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/match", tags=["match"])
     responses={503: {"description": "No trained model configured (problem)"}},
     summary="Match one record against the reference",
 )
-async def match_record(body: MatchBody, office: RegisterOffice, services: ServicesDep) -> Response:
+async def match_record(body: MatchBody, office: RegisterOffice, indexes: IndexesDep) -> Response:
     """Scored candidates with their waterfall explanations, strongest first.
 
     Async: a query of a built index is about a millisecond of CPU, cheaper on the event loop
@@ -28,9 +28,9 @@ async def match_record(body: MatchBody, office: RegisterOffice, services: Servic
     runs in a worker thread.
     """
     record = linkable_subject(body.record.attributes())
-    index = services.indexes.fresh(office.tenant)
+    index = indexes.fresh(office.tenant)
     if index is None:
-        index = await asyncio.to_thread(services.indexes.index, office.tenant)
+        index = await asyncio.to_thread(indexes.index, office.tenant)
     result = index.query(record, top_k=body.top_k)
     # One validation of the whole answer (in pydantic's core), not one per model instance.
     answer = MatchResult.model_validate(

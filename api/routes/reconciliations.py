@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from api.deps import RegisterOffice, ServicesDep
+from api.deps import JobsDep, RegisterOffice
 from api.jobs import Job, JobState, ReconciliationUnavailableError
 from api.problems import ProblemError, ProblemKind
 from api.schemas.reconciliation import (
@@ -32,8 +32,8 @@ def _status(job: Job) -> ReconciliationStatus:
     )
 
 
-def _job(services: ServicesDep, tenant: str, job_id: str) -> Job:
-    job = services.jobs.get(tenant, job_id)
+def _job(jobs: JobsDep, tenant: str, job_id: str) -> Job:
+    job = jobs.get(tenant, job_id)
     if job is None:
         raise ProblemError(ProblemKind.NOT_FOUND, f"no reconciliation {job_id!r}")
     return job
@@ -46,21 +46,19 @@ def _job(services: ServicesDep, tenant: str, job_id: str) -> Job:
     responses={501: {"description": "Reconciliation not available here (problem)"}},
     summary="Start a run",
 )
-def start(
-    body: ReconciliationBody, office: RegisterOffice, services: ServicesDep
-) -> ReconciliationStatus:
+def start(body: ReconciliationBody, office: RegisterOffice, jobs: JobsDep) -> ReconciliationStatus:
     """Run register against reference in the background; poll the status for progress."""
     try:
-        job = services.jobs.start(office.tenant, body.register_file, body.reference_file)
+        job = jobs.start(office.tenant, body.register_file, body.reference_file)
     except ReconciliationUnavailableError as error:
         raise ProblemError(ProblemKind.NOT_IMPLEMENTED, str(error)) from error
     return _status(job)
 
 
 @router.get("/{job_id}", response_model=ReconciliationStatus, summary="Status of a run")
-def status(job_id: JobId, office: RegisterOffice, services: ServicesDep) -> ReconciliationStatus:
+def status(job_id: JobId, office: RegisterOffice, jobs: JobsDep) -> ReconciliationStatus:
     """State, current stage and share of stages done."""
-    return _status(_job(services, office.tenant, job_id))
+    return _status(_job(jobs, office.tenant, job_id))
 
 
 @router.get(
@@ -69,9 +67,9 @@ def status(job_id: JobId, office: RegisterOffice, services: ServicesDep) -> Reco
     responses={409: {"description": "The run has not succeeded (problem)"}},
     summary="Results of a finished run",
 )
-def results(job_id: JobId, office: RegisterOffice, services: ServicesDep) -> ReconciliationResults:
+def results(job_id: JobId, office: RegisterOffice, jobs: JobsDep) -> ReconciliationResults:
     """The run's manifest; links and review items are in the store (see ``/v1/review``)."""
-    job = _job(services, office.tenant, job_id)
+    job = _job(jobs, office.tenant, job_id)
     if job.state is not JobState.SUCCEEDED or job.manifest is None:
         raise ProblemError(ProblemKind.CONFLICT, f"run {job_id} is {job.state.value}")
     return ReconciliationResults(id=job.id, manifest=job.manifest)

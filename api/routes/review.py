@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from enum import StrEnum
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter
 
-from api.deps import RegisterOffice, ServicesDep
+from api.deps import RegisterOffice, StoreDep, WriterDep
 from api.problems import ProblemError, ProblemKind
+from api.schemas.bounds import PageLimit, PageOffset, RowId
 from api.schemas.review import (
     ReviewDecisionBody,
     ReviewDecisionOut,
@@ -33,13 +33,13 @@ class QueueStatus(StrEnum):
 @router.get("", response_model=ReviewQueuePage, summary="The review queue")
 def review_queue(
     office: RegisterOffice,
-    services: ServicesDep,
+    store: StoreDep,
     status: QueueStatus = QueueStatus.OPEN,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    limit: PageLimit = 100,
+    offset: PageOffset = 0,
 ) -> ReviewQueuePage:
     """The office's review items with ``status``, one page at a time."""
-    with services.store.read() as conn:
+    with store.read() as conn:
         items = list_review_queue(
             conn, office.tenant, status=status.value, limit=limit, offset=offset
         )
@@ -67,15 +67,16 @@ def review_queue(
 def decide(
     body: ReviewDecisionBody,
     office: RegisterOffice,
-    services: ServicesDep,
-    item_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    store: StoreDep,
+    writer: WriterDep,
+    item_id: RowId,
 ) -> ReviewDecisionOut:
     """Record the decision (accepting links the record) and append it to the audit log."""
     try:
-        with services.store.write() as conn:
+        with store.write() as conn:
             decision = decide_review(
                 conn,
-                services.writer,
+                writer,
                 office.tenant,
                 item_id,
                 office.key_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -12,6 +13,7 @@ from regmod.evidence import SubjectAttributes, valid_idnr
 from regmod.record import PartialDate
 
 PARTIAL_DATE_PATTERN = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+EARLIEST_BIRTH_YEAR = 1800
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 OptionalText = Annotated[str | None, Field(max_length=200)]
@@ -26,11 +28,21 @@ def parse_partial_date(value: str) -> PartialDate:
     if month == 0 and day != 0:
         raise ValueError("a day without a month is not a partial date; write YYYY-00-00")
     try:
-        date = PartialDate(year=year, month=month or None, day=day or None)
-        date.as_date()
+        partial = PartialDate(year=year, month=month or None, day=day or None)
+        partial.as_date()
     except ValueError as error:
         raise ValueError(f"{value} is not a calendar date") from error
-    return date
+    return partial
+
+
+def check_birth_date(value: str) -> str:
+    """``value`` when it is a partial date from ``EARLIEST_BIRTH_YEAR`` on and not in the future."""
+    birth = parse_partial_date(value)
+    if birth.year < EARLIEST_BIRTH_YEAR:
+        raise ValueError(f"a date of birth lies in {EARLIEST_BIRTH_YEAR} or later")
+    if date(birth.year, birth.month or 1, birth.day or 1) > date.today():
+        raise ValueError("a date of birth cannot lie in the future")
+    return value
 
 
 class Address(BaseModel):
@@ -68,7 +80,10 @@ class SubjectByAttributes(BaseModel):
     family_name: Text
     first_names: Text
     birth_date: str = Field(
-        examples=["1980-04-12"], description="YYYY-MM-DD; 00 for an unknown day or month"
+        examples=["1980-04-12"],
+        pattern=PARTIAL_DATE_PATTERN.pattern,
+        description=f"YYYY-MM-DD, 00 for an unknown day or month; from {EARLIEST_BIRTH_YEAR} "
+        "on and not in the future",
     )
     birth_place: OptionalText = None
     address: Address | None = None
@@ -76,8 +91,7 @@ class SubjectByAttributes(BaseModel):
     @field_validator("birth_date")
     @classmethod
     def _partial_date(cls, value: str) -> str:
-        parse_partial_date(value)
-        return value
+        return check_birth_date(value)
 
     def attributes(self) -> SubjectAttributes:
         """The service-level value of these attributes."""

@@ -13,6 +13,7 @@ from regmod.cli import reconcile as reconcile_commands
 from regmod.cli.audit import audit_app
 from regmod.cli.db import db_app, load
 from regmod.cli.mapping import mapping_app
+from regmod.cli.runs import runs_app
 from regmod.cli.serve import serve
 from regmod.errors import RegmodError
 
@@ -27,6 +28,7 @@ err_console = Console(stderr=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(mapping_app, name="mapping")
+app.add_typer(runs_app, name="runs")
 app.command("load")(load)
 app.command("serve")(serve)
 

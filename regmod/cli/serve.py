@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from regmod.errors import ConfigurationError
+from regmod.evidence.online import newest_model
 from regmod.settings import get_settings
 
 APP_FACTORY = "api.main:create_app"
@@ -28,8 +30,22 @@ def serve(
     import uvicorn  # imported here so other commands start fast
 
     settings = get_settings()
-    if model is not None:
-        os.environ["REGMOD_API_MODEL"] = str(model)  # read by the app factory in each worker
+    if workers > 1 and not settings.api_preview_secret:
+        # Each worker would key preview tokens with its own random secret and refuse the
+        # confirms of previews another worker issued.
+        raise ConfigurationError(
+            f"--workers {workers} needs a shared REGMOD_API_PREVIEW_SECRET for previews"
+        )
+    model = model or settings.api_model or newest_model(settings.runs_dir)
+    if model is None:
+        typer.echo(
+            f"no model.json under {settings.runs_dir} and none given: /v1/match and subjects "
+            "by attributes answer 503 (set --model or REGMOD_API_MODEL)"
+        )
+    else:
+        # Resolved once here and read by the app factory in each worker, so all serve one model.
+        os.environ["REGMOD_API_MODEL"] = str(model.resolve())
+        typer.echo(f"online matching with model {model.resolve()}")
     uvicorn.run(
         APP_FACTORY,
         factory=True,

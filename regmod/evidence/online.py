@@ -29,6 +29,7 @@ from regmod.evidence.resolution import Candidate
 from regmod.linkage import linkage_keys, prepare_for_linkage, with_decisive_evidence
 from regmod.normalize import normalise
 from regmod.normalize.single import normalised_values
+from regmod.reconcile.staging import is_staging
 from regmod.record import RECORD_ID, raw_column
 from regmod.store.engine import Store
 from regmod.store.schema import persons
@@ -53,8 +54,11 @@ class IndexUnavailableError(RegmodError):
 
 
 def newest_model(runs_dir: Path) -> Path | None:
-    """The most recently written ``model.json`` of a run under ``runs_dir``, if any."""
-    models = sorted(runs_dir.glob("*/model.json"), key=lambda path: path.stat().st_mtime)
+    """The most recently written ``model.json`` of a completed run under ``runs_dir``, if any."""
+    models = sorted(
+        (path for path in runs_dir.glob("*/model.json") if not is_staging(path.parent)),
+        key=lambda path: path.stat().st_mtime,
+    )
     return models[-1] if models else None
 
 

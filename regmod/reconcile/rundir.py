@@ -1,14 +1,12 @@
 """The run directory: Parquet tables plus documents, written atomically.
 
-Everything is written into a hidden temporary directory beside the target and renamed into place
-only when complete, so a crash never leaves a result that looks whole.
+Everything is written into a hidden staging directory beside the target and renamed into place
+only when complete (``regmod.reconcile.staging``), so a crash never leaves a result that looks
+whole.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import polars as pl
 
 from regmod.errors import ConfigurationError
 from regmod.ingest.spreadsheet import escape_text_columns
+from regmod.reconcile.staging import refuse_staging, staging_directory
 
 TABLES: tuple[str, ...] = (
     "records",
@@ -42,18 +41,11 @@ def write_run_directory(
             f"run directory {target} already exists; choose a new --out or remove it first"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(
-        tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-    )
-    try:
+    with staging_directory(target) as staging:
         for name, frame in tables.items():
             write_table(staging, name, frame, csv=csv)
         for name, text in documents.items():
             (staging / name).write_text(text, encoding="utf-8")
-        os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return target
 
 
@@ -74,6 +66,7 @@ def write_table(directory: Path, name: str, frame: pl.DataFrame, *, csv: bool = 
 
 def read_table(run_dir: Path, name: str) -> pl.DataFrame:
     """Read one table of a run directory, with a clear error when it is not a run directory."""
+    refuse_staging(run_dir)
     path = run_dir / f"{name}.parquet"
     if not path.is_file():
         raise ConfigurationError(

@@ -21,6 +21,7 @@ from regmod.audit.canonical import canonical_json
 from regmod.audit.chain import EntryKind
 from regmod.audit.log import AuditWriter
 from regmod.errors import InputError
+from regmod.reconcile.staging import refuse_staging
 from regmod.store.bulk import upsert
 from regmod.store.persons import upsert_register_records
 from regmod.store.schema import links, review_items, runs
@@ -55,6 +56,7 @@ def _read_parquet(path: Path, required: tuple[str, ...]) -> pl.DataFrame:
 
 def read_manifest(run_dir: Path) -> dict[str, Any]:
     """The run's ``manifest.json``; it must name ``run_id``."""
+    refuse_staging(run_dir)
     path = run_dir / "manifest.json"
     if not path.exists():
         raise InputError("not a run directory: manifest.json missing", file=str(path))

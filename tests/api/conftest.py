@@ -6,6 +6,7 @@ The store is a temporary SQLite file (and the PostgreSQL test schema when
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,3 +142,40 @@ def world(store: Store, tmp_path: Path) -> Iterator[World]:
         seed(store, world)
         assert indexes.warmed.wait(60), "the start-up index build did not finish"
         yield world
+
+
+@dataclass
+class FuzzTally:
+    """Requests the fuzz test sent and server errors it saw, per run ("auditor on sqlite" …)."""
+
+    requests: Counter[str] = field(default_factory=Counter)
+    succeeded: Counter[str] = field(default_factory=Counter)
+    server_errors: Counter[str] = field(default_factory=Counter)
+
+    def record(self, run: str, status: int) -> None:
+        """Count one answered (or failed, as 500) request of ``run``."""
+        self.requests[run] += 1
+        self.succeeded[run] += status < 300
+        self.server_errors[run] += status >= 500
+
+
+FUZZ_TALLY = pytest.StashKey[FuzzTally]()
+
+
+@pytest.fixture(scope="session")
+def fuzz_tally(pytestconfig: pytest.Config) -> FuzzTally:
+    """The session's tally, kept where the terminal summary finds it."""
+    return pytestconfig.stash.setdefault(FUZZ_TALLY, FuzzTally())
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """One line per fuzz run (role and store): how many requests, how many answered 5xx."""
+    tally = config.stash.get(FUZZ_TALLY, None)
+    if tally is None:
+        return
+    for run, count in tally.requests.items():
+        terminalreporter.write_line(
+            f"API fuzz as {run}: {count} requests, {tally.server_errors[run]} server errors"
+        )

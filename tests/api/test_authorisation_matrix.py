@@ -26,7 +26,7 @@ ENDPOINTS: list[tuple[str, str, Any, set[Role]]] = [
     ("GET", "/v1/review", None, {Role.REGISTER_OFFICE}),
     ("POST", "/v1/review/999/decision", {"accept": True, "reason": "r"}, {Role.REGISTER_OFFICE}),
     ("GET", "/v1/reconciliations/none", None, {Role.REGISTER_OFFICE}),
-    ("GET", "/v1/stats", None, {Role.REGISTER_OFFICE, Role.AUDITOR}),
+    ("GET", "/v1/stats", None, {Role.AUDITOR}),
 ]
 
 FOREIGN = {KOELN: (MUNICH_RESIDENT, "München"), MUENCHEN: (ANNA, "Köln")}
