@@ -22,17 +22,14 @@ from matching.blocking import (
     iter_partitions,
     rule_ids,
 )
-from matching.comparisons import (
-    PreparedFrames,
-    add_term_frequencies,
-    compute_levels,
-    prepare,
-)
+from matching.comparisons import compute_levels
 from matching.errors import MatchingError, SpecError
 from matching.explain import waterfall
 from matching.model import TrainedModel, tf_frames
+from matching.preparation import PreparedFrames, prepare
 from matching.scoring import score
 from matching.spec import LinkageSpec
+from matching.term_frequencies import add_term_frequencies
 from matching.training import (
     fit,
     random_pair_u,

@@ -16,17 +16,11 @@ import numpy.typing as npt
 import polars as pl
 
 from matching.blocking import RuleIds, agreement, block, rule_ids
-from matching.comparisons import (
-    GAMMA_DTYPE,
-    NULL_LEVEL,
-    PreparedFrames,
-    compute_levels,
-    gamma_column,
-    prepare,
-    sampled_level_counts,
-)
+from matching.comparisons import compute_levels, sampled_level_counts
 from matching.errors import MatchingError, SpecError
+from matching.gamma import GAMMA_DTYPE, NULL_LEVEL, gamma_column
 from matching.model import ComparisonParameters, Parameters, TrainedModel
+from matching.preparation import PreparedFrames, prepare
 from matching.spec import Comparison, LinkageSpec, comparison_columns
 
 PSEUDO_COUNT = 1.0

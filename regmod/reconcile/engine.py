@@ -12,15 +12,12 @@ import polars as pl
 
 from matching.blocking import RuleIds, block, rule_ids
 from matching.clustering import cluster_pairs
-from matching.comparisons import (
-    PreparedFrames,
-    add_term_frequencies,
-    compute_levels,
-    prepare,
-)
+from matching.comparisons import compute_levels
 from matching.model import ComparisonParameters, TrainedModel
+from matching.preparation import PreparedFrames, prepare
 from matching.scoring import score as score_levels
 from matching.spec import LinkageSpec, Thresholds
+from matching.term_frequencies import add_term_frequencies
 from matching.training import train as train_unsupervised
 from matching.training import train_from_labels
 from regmod.errors import InputError

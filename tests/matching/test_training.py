@@ -23,7 +23,9 @@ from matching import (
     string_comparison,
     training,
 )
-from matching.comparisons import compute_levels, gamma_column, prepare, sampled_level_counts
+from matching.comparisons import compute_levels, sampled_level_counts
+from matching.gamma import gamma_column
+from matching.preparation import prepare
 from matching.spec import Comparison, ElseLevel, ExactLevel, NullLevel, SimilarityLevel
 from matching.training import (
     expectation_maximisation,
