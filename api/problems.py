@@ -70,11 +70,6 @@ _STATUS_AND_TITLE: dict[ProblemKind, tuple[int, str]] = {
 }
 
 
-def status_of(kind: ProblemKind) -> int:
-    """The HTTP status a problem of this kind is sent with."""
-    return _STATUS_AND_TITLE[kind][0]
-
-
 class ProblemError(Exception):
     """Raised by routes and dependencies; the handler turns it into a problem response."""
 

@@ -128,8 +128,7 @@ class TrainingVerbs:
 
         u is estimated in a second thread while everything that needs no u is computed: the
         candidate pairs' levels, their patterns and term frequencies, the latter two side by
-        side; each part alone leaves the cores partly idle (German 100k, whole run: about 30 ms
-        less with the levels beside u, about 60 ms less again with the rest beside it too).
+        side; each part alone leaves the cores partly idle.
         The term-frequency tables need only the frames, so they are counted beside the levels
         instead of after them, where the main thread waited for them."""
         linker = self._linker
