@@ -7,6 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
+from matching.errors import MatchingError
 from regmod import __version__
 from regmod.cli import reconcile as reconcile_commands
 from regmod.cli.audit import audit_app
@@ -46,8 +47,9 @@ def main() -> None:
     """Entry point of the console script."""
     try:
         app()
-    except RegmodError as error:
-        err_console.print(f"[bold red]error:[/] {error}", highlight=False)
+    except (RegmodError, MatchingError) as error:
+        first_line = str(error).splitlines()[0]
+        err_console.print(f"[bold red]error:[/] {first_line}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("interrupted")

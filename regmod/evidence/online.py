@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from matching.model import TrainedModel
 from matching.online import OnlineIndex, QueryResult
-from regmod.errors import RegmodError
+from regmod.errors import IndexUnavailableError
 from regmod.evidence.model import SubjectAttributes
 from regmod.evidence.resolution import Candidate
 from regmod.linkage import linkage_keys, prepare_for_linkage
@@ -44,10 +44,6 @@ _STORED_AS_RAW = (
     "postcode",
     "city",
 )
-
-
-class IndexUnavailableError(RegmodError):
-    """No trained model is configured, so single records cannot be matched."""
 
 
 def newest_model(runs_dir: Path) -> Path | None:
