@@ -225,8 +225,8 @@ def level_expressions(
     """One Int8 ``gamma_<name>`` expression per comparison, over a frame holding each input
     column twice, as ``<col>_l`` and ``<col>_r``; ``schema`` gives the unsuffixed dtypes.
 
-    The same levels as ``compute_levels`` in a single ``select``: no dictionary, no distinct
-    pairs, so it suits a handful of pairs (an online query) where per-operation overhead rules.
+    The same levels as ``compute_levels`` in a single ``select``, from each level kind's
+    ``expression``: the Polars evaluation the batch and online paths are tested against.
     """
     sides = Suffixes(schema, left_suffix, right_suffix)
     return [_level_expression(comparison, sides) for comparison in spec.comparisons]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from matching import (
     Comparison,
@@ -122,6 +125,15 @@ def test_the_toy_kind_travels_in_the_spec_json_and_labels_itself() -> None:
         "first 3 characters",
         "first 1 characters [name~nickname]",
     ]
+
+
+def test_an_unknown_kind_is_refused_naming_the_known_ones() -> None:
+    data = json.loads(SPEC.model_dump_json())
+    data["comparisons"][0]["levels"][2]["kind"] = "soundalike"
+    with pytest.raises(
+        ValidationError, match=r"unknown level kind 'soundalike'; known: \[.*'exact'"
+    ):
+        LinkageSpec.model_validate(data)
 
 
 names = st.one_of(st.none(), st.text(alphabet="abß", max_size=4))
