@@ -22,8 +22,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy --strict matching regmod
 
+# The packages' docstring examples run too (alembic's migration scripts only import in alembic).
 test: lint
 	$(VENV)/bin/pytest -q -p no:cacheprovider tests benchmarks --benchmark-disable
+	$(VENV)/bin/pytest -q -p no:cacheprovider --doctest-modules matching regmod api fixtures \
+		--ignore=regmod/store/migrations
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from regmod.audit.log import AuditWriter
-from regmod.errors import InputError, RegmodError
+from regmod.errors import InputError, ReconciliationUnavailableError, RegmodError
 from regmod.reconcile.stages import STAGES
 from regmod.settings import Settings
 from regmod.store.engine import Store
@@ -66,10 +66,6 @@ class _Progress:
 
     def finished(self, stage: str, seconds: float) -> None:
         self.job.stages_done += 1
-
-
-class ReconciliationUnavailableError(RegmodError):
-    """The reconciliation service cannot be loaded in this deployment."""
 
 
 class ReconciliationJobs:

@@ -16,9 +16,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from regmod.errors import InputError, NotFoundError, RegmodError
-from regmod.evidence import PreviewRejectedError
-from regmod.evidence.online import IndexUnavailableError
+from matching.errors import BlockingExplosionError, MatchingError, SpecError
+from regmod.errors import (
+    IndexUnavailableError,
+    InputError,
+    NotFoundError,
+    PreviewRejectedError,
+    RegmodError,
+)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:regmod:problem:"
@@ -68,11 +73,6 @@ _STATUS_AND_TITLE: dict[ProblemKind, tuple[int, str]] = {
     ProblemKind.UNAVAILABLE: (503, "Service unavailable"),
     ProblemKind.INTERNAL: (500, "Internal error"),
 }
-
-
-def status_of(kind: ProblemKind) -> int:
-    """The HTTP status a problem of this kind is sent with."""
-    return _STATUS_AND_TITLE[kind][0]
 
 
 class ProblemError(Exception):
@@ -168,6 +168,14 @@ async def _on_regmod(request: Request, error: Exception) -> JSONResponse:
     return problem_response(kind, str(error), instance=request.url.path)
 
 
+async def _on_matching(request: Request, error: Exception) -> JSONResponse:
+    """The engine refused on purpose: a spec or input it cannot use (422), else a state (409)."""
+    assert isinstance(error, MatchingError)
+    refused_input = isinstance(error, SpecError | BlockingExplosionError)
+    kind = ProblemKind.INVALID_INPUT if refused_input else ProblemKind.CONFLICT
+    return problem_response(kind, str(error), instance=request.url.path)
+
+
 async def _on_unexpected(request: Request, error: Exception) -> JSONResponse:
     return problem_response(
         ProblemKind.INTERNAL,
@@ -182,4 +190,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(RegmodError, _on_regmod)
+    app.add_exception_handler(MatchingError, _on_matching)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -9,34 +9,30 @@ from matching.blocking import (
     iter_partitions,
     rule_agreement,
 )
-from matching.comparisons import (
-    NULL_LEVEL,
-    PreparedFrames,
-    add_term_frequencies,
-    attach_term_frequencies,
-    compare,
-    compute_levels,
-    gamma_column,
-    prepare,
-    tf_column,
-)
+from matching.comparisons import compare, compute_levels
 from matching.errors import BlockingExplosionError, MatchingError, SpecError
 from matching.explain import explain_row, waterfall
-from matching.linker import Linker
-from matching.model import ComparisonParameters, Parameters, TrainedModel
-from matching.scoring import match_probability, predict, score, weight_components
-from matching.spec import (
-    BlockingRule,
-    Comparison,
+from matching.gamma import NULL_LEVEL, gamma_column, tf_column
+from matching.levels import (
     DateColumns,
     DateLevel,
     ElseLevel,
     ExactLevel,
-    LinkageSpec,
+    LevelKind,
     ListOverlapLevel,
     NullLevel,
     NumericLevel,
     SimilarityLevel,
+    register_level,
+)
+from matching.linker import Linker
+from matching.model import ComparisonParameters, Parameters, TrainedModel
+from matching.preparation import PreparedFrames, prepare
+from matching.scoring import match_probability, predict, score, weight_components
+from matching.spec import (
+    BlockingRule,
+    Comparison,
+    LinkageSpec,
     TermFrequencyAdjustment,
     Thresholds,
     Training,
@@ -45,6 +41,7 @@ from matching.spec import (
     exact_comparison,
     string_comparison,
 )
+from matching.term_frequencies import add_term_frequencies, attach_term_frequencies
 from matching.training import train, train_from_labels
 
 __all__ = [
@@ -58,6 +55,7 @@ __all__ = [
     "DateLevel",
     "ElseLevel",
     "ExactLevel",
+    "LevelKind",
     "LinkageSpec",
     "Linker",
     "ListOverlapLevel",
@@ -89,6 +87,7 @@ __all__ = [
     "match_probability",
     "predict",
     "prepare",
+    "register_level",
     "rule_agreement",
     "score",
     "string_comparison",

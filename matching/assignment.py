@@ -55,7 +55,7 @@ def assign_one_to_one(
     left, right = (_compact(frame[side].to_numpy()) for side in ("idx_l", "idx_r"))
     weight = frame["match_weight"].to_numpy()
     # The frame is sorted by idx_l, idx_r, so a stable sort by weight alone breaks ties by them
-    # (German 100k, 98k pairs: 9.7 → 7.7 ms against sorting by all three).
+    # (cheaper than sorting by all three).
     greedy = (
         frame.select(pl.arg_sort_by("match_weight", descending=True, maintain_order=True))
         .to_series()

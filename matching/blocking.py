@@ -90,7 +90,7 @@ def analyse_blocking(
     return BlockingReport(rules=counts, total_pairs=sum(c.new_pairs for c in counts))
 
 
-def guard_pair_count(left: pl.DataFrame, right: pl.DataFrame | None, spec: LinkageSpec) -> None:
+def _guard(ids: RuleIds, left: pl.DataFrame, right: pl.DataFrame | None, spec: LinkageSpec) -> None:
     """Raise ``BlockingExplosionError`` when blocking would exceed ``spec.max_pairs``.
 
     Upper bounds first: for links, per rule the largest key group of ``left`` times the keyed
@@ -98,10 +98,6 @@ def guard_pair_count(left: pl.DataFrame, right: pl.DataFrame | None, spec: Linka
     (group-bys of both frames and a join per rule); only when both exceed the limit is the exact
     report computed.
     """
-    _guard(rule_ids(left, right, spec.blocking), left, right, spec)
-
-
-def _guard(ids: RuleIds, left: pl.DataFrame, right: pl.DataFrame | None, spec: LinkageSpec) -> None:
     dedupe = right is None
     rules = [rule_column(index) for index in range(len(spec.blocking))]
     if not dedupe and _largest_group_bound(ids, rules) <= spec.max_pairs:
@@ -117,7 +113,7 @@ def _largest_group_bound(ids: RuleIds, rules: list[str]) -> int:
 
     A group is bounded by its bin when the ids are hashed into about as many bins as rows:
     groups sharing a bin only add up, so the bound stays an upper bound, and a count per bin
-    costs a fraction of counting the distinct ids (German 100k, six rules: 20 → 7 ms).
+    costs a fraction of counting the distinct ids.
     """
     keyed = ids.right.select(pl.col(rules).count()).row(0)
     bins = 1 << max(ids.left.height, 1).bit_length()
@@ -354,7 +350,7 @@ def agreement(ids: RuleIds, pairs: pl.DataFrame, rules: Iterable[int]) -> pl.Dat
     names = [rule_column(index) for index in rules]
     # Ids stay below 2**63, so a null becomes a different out-of-range id on each side and
     # never agrees. One frame gather per side, which Polars spreads over its threads, then
-    # NumPy compares (German 100k, three rules: 8.4 → 4.0 ms against NumPy's gathers).
+    # NumPy compares (faster than NumPy's own gathers).
     left = ids.left.select(pl.col(names).fill_null(_NULL_ID_LEFT))[pairs["idx_l"]]
     right = ids.right.select(pl.col(names).fill_null(_NULL_ID_RIGHT))[pairs["idx_r"]]
     flags = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from matching.comparisons import gamma_column
+from matching.gamma import gamma_column
 from matching.spec import LinkageSpec
 
 CONTRADICTIONS = "contradictions"

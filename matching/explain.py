@@ -10,8 +10,8 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from matching.comparisons import NULL_LEVEL, gamma_column
 from matching.errors import MatchingError
+from matching.gamma import NULL_LEVEL, gamma_column
 from matching.model import TrainedModel
 from matching.scoring import bayes_factor_column, tf_adjustment_column
 

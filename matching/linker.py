@@ -22,17 +22,14 @@ from matching.blocking import (
     iter_partitions,
     rule_ids,
 )
-from matching.comparisons import (
-    PreparedFrames,
-    add_term_frequencies,
-    compute_levels,
-    prepare,
-)
+from matching.comparisons import compute_levels
 from matching.errors import MatchingError, SpecError
 from matching.explain import waterfall
 from matching.model import TrainedModel, tf_frames
+from matching.preparation import PreparedFrames, prepare
 from matching.scoring import score
 from matching.spec import LinkageSpec
+from matching.term_frequencies import add_term_frequencies
 from matching.training import (
     fit,
     random_pair_u,
@@ -131,8 +128,7 @@ class TrainingVerbs:
 
         u is estimated in a second thread while everything that needs no u is computed: the
         candidate pairs' levels, their patterns and term frequencies, the latter two side by
-        side; each part alone leaves the cores partly idle (German 100k, whole run: about 30 ms
-        less with the levels beside u, about 60 ms less again with the rest beside it too).
+        side; each part alone leaves the cores partly idle.
         The term-frequency tables need only the frames, so they are counted beside the levels
         instead of after them, where the main thread waited for them."""
         linker = self._linker

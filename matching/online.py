@@ -22,7 +22,8 @@ from matching.block_index import BlockIndex
 from matching.errors import MatchingError, SpecError
 from matching.explain import explain_row, waterfall_steps
 from matching.model import TrainedModel
-from matching.query_levels import QueryPairs, check_levels, query_levels, reference_columns
+from matching.query_levels import check_levels, query_levels
+from matching.query_pairs import QueryPairs, reference_columns
 from matching.query_weights import QueryWeights
 from matching.spec import comparison_columns
 

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from matching.comparisons import GAMMA_DTYPE, NULL_LEVEL, gamma_column, tf_column
+from matching.gamma import GAMMA_DTYPE, NULL_LEVEL, gamma_column, tf_column
 from matching.model import TrainedModel
 from matching.scoring import bayes_factor_column, score, tf_adjustment_column, weight_components
 

@@ -11,17 +11,12 @@ import math
 
 import polars as pl
 
-from matching.comparisons import (
-    NULL_LEVEL,
-    PreparedFrames,
-    attach_term_frequencies,
-    compute_levels,
-    gamma_column,
-    prepare,
-    tf_column,
-)
+from matching.comparisons import compute_levels
 from matching.errors import SpecError
+from matching.gamma import NULL_LEVEL, gamma_column, tf_column
 from matching.model import TrainedModel
+from matching.preparation import PreparedFrames, prepare
+from matching.term_frequencies import attach_term_frequencies
 
 
 def bayes_factor_column(name: str) -> str:

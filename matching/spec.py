@@ -19,101 +19,56 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Literal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from matching.errors import SpecError
+from matching.levels import (
+    DateColumns,
+    DateLevel,
+    ElseLevel,
+    ExactLevel,
+    Level,
+    ListOverlapLevel,
+    NullLevel,
+    NumericLevel,
+    PairedLevel,
+    SimilarityLevel,
+)
+from matching.levels.similarity import SimilarityMetric
 
-ColumnPair = tuple[str, str]
-"""A (left column, right column) pair; cross-column levels list several as alternatives."""
+__all__ = [
+    "BlockingRule",
+    "Comparison",
+    "DateColumns",
+    "DateLevel",
+    "ElseLevel",
+    "ExactLevel",
+    "Level",
+    "LinkageSpec",
+    "ListOverlapLevel",
+    "NullLevel",
+    "NumericLevel",
+    "SimilarityLevel",
+    "TermFrequencyAdjustment",
+    "Thresholds",
+    "Training",
+    "block_on",
+    "comparison_columns",
+    "date_comparison",
+    "exact_comparison",
+    "key_expression",
+    "string_comparison",
+]
+"""The spec's vocabulary, level kinds included (they live in ``matching.levels``)."""
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class _PairedLevel(_Frozen):
-    """A level reading one column on both sides, or alternative (left, right) column pairs."""
-
-    column: str | None = None
-    pairs: list[ColumnPair] | None = Field(
-        default=None, description="Alternative (left, right) column pairs; agree if any pair does."
-    )
-
-
-class NullLevel(_Frozen):
-    """Nothing to compare: a listed column is null on either side (level -1, weight 0)."""
-
-    kind: Literal["null"] = "null"
-    columns: list[str] | None = None
-
-
-class ExactLevel(_PairedLevel):
-    """Values are equal; also the level that term-frequency adjustment applies to."""
-
-    kind: Literal["exact"] = "exact"
-
-
-class SimilarityLevel(_PairedLevel):
-    """String similarity in [0, 1] at or above a threshold (Jaccard reads token lists)."""
-
-    kind: Literal["similarity"] = "similarity"
-    metric: Literal["jaro_winkler", "levenshtein", "damerau_levenshtein", "jaccard"]
-    threshold: float = Field(gt=0.0, le=1.0)
-
-
-class NumericLevel(_PairedLevel):
-    """Absolute numeric difference at most ``max_difference``."""
-
-    kind: Literal["numeric"] = "numeric"
-    max_difference: float = Field(ge=0.0)
-
-
-class ListOverlapLevel(_PairedLevel):
-    """Two lists share any element (``any``) or start with the same element (``first``)."""
-
-    kind: Literal["list_overlap"] = "list_overlap"
-    mode: Literal["any", "first"] = "any"
-
-
-class DateColumns(_Frozen):
-    """A date held as (year, month, day) columns; month and day may be null (partial date)."""
-
-    year: str
-    month: str
-    day: str
-
-
-class DateLevel(_Frozen):
-    """Dates agree: ``exact`` (partial dates agree with any date that fits), ``day_month_swap``,
-    ``within_days`` (full dates only) or ``within_years``."""
-
-    kind: Literal["date"] = "date"
-    match: Literal["exact", "day_month_swap", "within_days", "within_years"]
-    tolerance: int = Field(default=0, ge=0)
-    columns: DateColumns | None = None
-
-
-class ElseLevel(_Frozen):
-    """Everything the earlier levels did not catch; always the last level."""
-
-    kind: Literal["else"] = "else"
-
-
-Level = Annotated[
-    NullLevel
-    | ExactLevel
-    | SimilarityLevel
-    | NumericLevel
-    | ListOverlapLevel
-    | DateLevel
-    | ElseLevel,
-    Field(discriminator="kind"),
-]
 
 
 class TermFrequencyAdjustment(_Frozen):
@@ -150,7 +105,7 @@ class Comparison(_Frozen):
         if len(self.agreement_levels) > 100:
             raise SpecError(f"comparison {self.name!r}: at most 100 levels")
         for level in self.levels:
-            _check_columns_resolve(self, level)
+            level.read_columns(self)
         if self.term_frequency is not None and self.tf_level_index is None:
             raise SpecError(f"comparison {self.name!r}: term-frequency needs an exact level")
         if self.term_frequency is not None and self.tf_column is None:
@@ -196,7 +151,7 @@ class Comparison(_Frozen):
 
     def level_labels(self) -> list[str]:
         """Readable labels of the agreement levels, e.g. ``jaro_winkler >= 0.92``."""
-        return [describe_level(level) for level in self.agreement_levels]
+        return [level.label() for level in self.agreement_levels]
 
 
 class BlockingRule(_Frozen):
@@ -300,83 +255,12 @@ def key_expression(key: str) -> pl.Expr:
         ) from error
 
 
-def level_pairs(comparison: Comparison, level: _PairedLevel) -> list[ColumnPair]:
-    """The (left, right) column pairs a level reads: its own, else the comparison's column."""
-    if level.pairs:
-        return list(level.pairs)
-    column = level.column or comparison.column
-    if column is None:
-        raise SpecError(
-            f"comparison {comparison.name!r}: a {level_kind(level)} level needs a column"
-        )
-    return [(column, column)]
-
-
-def level_date_columns(comparison: Comparison, level: DateLevel) -> DateColumns:
-    """The date columns a date level reads: its own, else the comparison's."""
-    columns = level.columns or comparison.date_columns
-    if columns is None:
-        raise SpecError(f"comparison {comparison.name!r}: a date level needs date_columns")
-    return columns
-
-
-def null_columns(comparison: Comparison) -> list[str]:
-    """Columns whose nulls make the comparison null: listed, else the default column or year."""
-    level = comparison.null_level
-    if level is None:
-        return []
-    if level.columns:
-        return list(level.columns)
-    if comparison.column is not None:
-        return [comparison.column]
-    if comparison.date_columns is not None:
-        return [comparison.date_columns.year]
-    raise SpecError(f"comparison {comparison.name!r}: the null level needs columns")
-
-
 def comparison_columns(comparison: Comparison) -> set[str]:
     """Every input column a comparison reads."""
-    columns = set(null_columns(comparison))
-    for level in comparison.agreement_levels:
-        if isinstance(level, DateLevel):
-            dates = level_date_columns(comparison, level)
-            columns |= {dates.year, dates.month, dates.day}
-        elif isinstance(level, _PairedLevel):
-            columns |= {name for pair in level_pairs(comparison, level) for name in pair}
+    columns = {name for level in comparison.levels for name in level.read_columns(comparison)}
     if comparison.tf_column is not None:
         columns.add(comparison.tf_column)
     return columns
-
-
-def level_kind(level: Level | _PairedLevel) -> str:
-    """The ``kind`` tag of a level."""
-    return str(getattr(level, "kind", type(level).__name__))
-
-
-def describe_level(level: Level) -> str:
-    """A short human label of a level, e.g. ``jaro_winkler >= 0.92`` or ``date within 30 days``."""
-    match level:
-        case ExactLevel():
-            return f"exact {_pairs_label(level)}".strip()
-        case SimilarityLevel():
-            return f"{level.metric} >= {level.threshold} {_pairs_label(level)}".strip()
-        case NumericLevel():
-            return f"difference <= {level.max_difference} {_pairs_label(level)}".strip()
-        case ListOverlapLevel():
-            return f"list overlap ({level.mode}) {_pairs_label(level)}".strip()
-        case DateLevel():
-            return f"date {level.match}" + (f" {level.tolerance}" if level.tolerance else "")
-        case NullLevel():
-            return "null"
-        case ElseLevel():
-            return "else"
-    raise SpecError(f"unknown level {level!r}")
-
-
-def _pairs_label(level: _PairedLevel) -> str:
-    if level.pairs:
-        return "[" + " | ".join(f"{left}~{right}" for left, right in level.pairs) + "]"
-    return f"[{level.column}]" if level.column else ""
 
 
 def _exact_level_column(comparison: Comparison) -> str | None:
@@ -384,17 +268,8 @@ def _exact_level_column(comparison: Comparison) -> str | None:
     if index is None:
         return None
     level = comparison.agreement_levels[index]
-    assert isinstance(level, ExactLevel)
-    return level_pairs(comparison, level)[0][0]
-
-
-def _check_columns_resolve(comparison: Comparison, level: Level) -> None:
-    if isinstance(level, DateLevel):
-        level_date_columns(comparison, level)
-    elif isinstance(level, _PairedLevel):
-        level_pairs(comparison, level)
-    elif isinstance(level, NullLevel):
-        null_columns(comparison)
+    assert isinstance(level, PairedLevel)
+    return level.column_pairs(comparison)[0][0]
 
 
 # -- helper constructors: the short way to write a spec ---------------------------------------
@@ -421,9 +296,7 @@ def string_comparison(
     column: str,
     *,
     name: str | None = None,
-    metric: Literal[
-        "jaro_winkler", "levenshtein", "damerau_levenshtein", "jaccard"
-    ] = "jaro_winkler",
+    metric: SimilarityMetric = "jaro_winkler",
     thresholds: Sequence[float] = (0.92, 0.8),
     term_frequency: bool = False,
 ) -> Comparison:

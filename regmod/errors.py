@@ -39,3 +39,15 @@ class ConfigurationError(RegmodError):
 
 class NotFoundError(RegmodError):
     """A requested object (run, record, person, entry) does not exist for this tenant."""
+
+
+class PreviewRejectedError(RegmodError):
+    """A preview cannot be confirmed: wrong or expired token, or already confirmed."""
+
+
+class IndexUnavailableError(RegmodError):
+    """No trained model is configured, so single records cannot be matched."""
+
+
+class ReconciliationUnavailableError(RegmodError):
+    """The reconciliation service cannot be loaded in this deployment."""

@@ -8,7 +8,6 @@ travel past ingest, and every derived value can be traced to the raw column it c
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
@@ -84,15 +83,6 @@ NORMALISED_SCHEMA: dict[str, pl.DataType] = {
 CANONICAL_SCHEMA: dict[str, pl.DataType] = {**RAW_SCHEMA, **NORMALISED_SCHEMA}
 
 
-class Sex(StrEnum):
-    """Sex as registered: männlich, weiblich, divers, no entry."""
-
-    MALE = "m"
-    FEMALE = "w"
-    DIVERSE = "d"
-    NO_ENTRY = "x"
-
-
 class PartialDate(BaseModel):
     """A date of which day, or day and month, may be unknown (``00.MM.YYYY``, ``00.00.YYYY``)."""
 
@@ -107,77 +97,3 @@ class PartialDate(BaseModel):
         if self.month is None or self.day is None:
             return None
         return date(self.year, self.month, self.day)
-
-
-class PersonRecord(BaseModel):
-    """One canonical person record with raw and normalised values side by side."""
-
-    model_config = ConfigDict(frozen=True)
-
-    record_id: str
-    source_register: str
-    raw: dict[str, str | None] = Field(description="Raw values keyed by canonical field name.")
-    idnr: str | None = None
-    family_name: str | None = None
-    family_name_search: str | None = None
-    family_name_core: str | None = None
-    family_name_parts: list[str] = Field(default_factory=list)
-    family_name_phonetic: str | None = None
-    birth_name: str | None = None
-    birth_name_search: str | None = None
-    birth_name_phonetic: str | None = None
-    first_names: list[str] = Field(default_factory=list)
-    first_names_search: list[str] = Field(default_factory=list)
-    first_name_search: str | None = None
-    first_name_phonetic: str | None = None
-    doctoral_degree: str | None = None
-    sex: Sex | None = None
-    birth_date: PartialDate | None = None
-    birth_place_search: str | None = None
-    nationality: str | None = None
-    street_search: str | None = None
-    house_number: int | None = None
-    house_number_suffix: str | None = None
-    postcode: str | None = None
-    city_search: str | None = None
-    death_date: PartialDate | None = None
-    information_block: bool = False
-    name_damaged: bool = False
-
-    @classmethod
-    def from_row(cls, row: dict[str, object]) -> PersonRecord:
-        """Build a record from one row of a canonical frame (``frame.row(i, named=True)``)."""
-        raw = {field: _text(row.get(raw_column(field))) for field in RAW_FIELDS}
-        values = {key: row.get(key) for key in NORMALISED_SCHEMA if row.get(key) is not None}
-        birth = _partial(row, "birth")
-        death = _partial(row, "death")
-        for key in ("birth_year", "birth_month", "birth_day", "death_year", "death_month"):
-            values.pop(key, None)
-        values.pop("death_day", None)
-        return cls.model_validate(
-            {
-                "record_id": str(row[RECORD_ID]),
-                "source_register": str(row.get(SOURCE_REGISTER) or ""),
-                "raw": raw,
-                "birth_date": birth,
-                "death_date": death,
-                **values,
-            }
-        )
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def _partial(row: dict[str, object], prefix: str) -> PartialDate | None:
-    year = row.get(f"{prefix}_year")
-    if not isinstance(year, int):
-        return None
-    month = row.get(f"{prefix}_month")
-    day = row.get(f"{prefix}_day")
-    return PartialDate(
-        year=year,
-        month=month if isinstance(month, int) else None,
-        day=day if isinstance(day, int) else None,
-    )

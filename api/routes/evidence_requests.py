@@ -12,8 +12,8 @@ from api.deps import EvidenceDep, MetricsDep, OnlineService
 from api.problems import ProblemError, ProblemKind
 from api.schemas.evidence import AnswerStatus, ConfirmBody, EvidenceAnswer, EvidenceRequestBody
 from api.schemas.subject import SubjectByIdnr
-from regmod.errors import NotFoundError
-from regmod.evidence import Answer, EvidenceRequest, PreviewRejectedError, RefusalReason
+from regmod.errors import NotFoundError, PreviewRejectedError
+from regmod.evidence import Answer, EvidenceRequest, RefusalReason
 from regmod.store.access import Principal as StorePrincipal
 from regmod.store.transfers import TransferOutcome
 

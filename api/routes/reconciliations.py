@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from api.deps import JobsDep, RegisterOffice
-from api.jobs import Job, JobState, ReconciliationUnavailableError
+from api.jobs import Job, JobState
 from api.problems import ProblemError, ProblemKind
 from api.schemas.reconciliation import (
     ReconciliationBody,
     ReconciliationResults,
     ReconciliationStatus,
 )
+from regmod.errors import ReconciliationUnavailableError
 
 router = APIRouter(prefix="/reconciliations", tags=["reconciliations"])
 

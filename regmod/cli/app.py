@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from matching.errors import MatchingError
 from regmod import __version__
 from regmod.cli import reconcile as reconcile_commands
 from regmod.cli.audit import audit_app
@@ -51,9 +52,10 @@ def main() -> None:
     """Entry point of the console script."""
     try:
         app()
-    except RegmodError as error:
+    except (RegmodError, MatchingError) as error:
+        first_line = str(error).splitlines()[0]
         err_console.print(
-            f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True
+            f"[bold red]error:[/] {escape(first_line)}", highlight=False, soft_wrap=True
         )
         sys.exit(2)
     except KeyboardInterrupt:

@@ -1,5 +1,6 @@
 """Once-only evidence: entitlement check, subject resolution, evidence assembly, transfer logging."""
 
+from regmod.errors import PreviewRejectedError
 from regmod.evidence.model import (
     Answer,
     EvidenceRequest,
@@ -10,7 +11,7 @@ from regmod.evidence.model import (
 )
 from regmod.evidence.previews import PreviewSigner, derive_preview_key
 from regmod.evidence.resolution import Candidate, CandidateSource, ResolutionPolicy, decide
-from regmod.evidence.service import EvidenceService, PreviewRejectedError, valid_idnr
+from regmod.evidence.service import EvidenceService, valid_idnr
 
 __all__ = [
     "Answer",

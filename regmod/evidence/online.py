@@ -19,11 +19,11 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from matching.comparisons import gamma_column
 from matching.contradictions import contradicting
+from matching.gamma import gamma_column
 from matching.model import TrainedModel
 from matching.online import OnlineIndex, QueryResult
-from regmod.errors import RegmodError
+from regmod.errors import IndexUnavailableError
 from regmod.evidence.model import SubjectAttributes
 from regmod.evidence.resolution import Candidate
 from regmod.linkage import linkage_keys, prepare_for_linkage, with_decisive_evidence
@@ -47,10 +47,6 @@ _STORED_AS_RAW = (
     "postcode",
     "city",
 )
-
-
-class IndexUnavailableError(RegmodError):
-    """No trained model is configured, so single records cannot be matched."""
 
 
 def newest_model(runs_dir: Path) -> Path | None:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from stdnum.de import idnr as idnr_number
 
 from regmod.audit.log import AuditWriter
-from regmod.errors import InputError, NotFoundError, RegmodError
+from regmod.errors import InputError, NotFoundError, PreviewRejectedError, RegmodError
 from regmod.evidence.assembly import EVIDENCE_FIELDS, assemble
 from regmod.evidence.model import (
     Answer,
@@ -38,10 +38,6 @@ from regmod.store.access import grants_of
 from regmod.store.engine import Store
 from regmod.store.persons import find_person, find_persons
 from regmod.store.transfers import Transfer, TransferOutcome
-
-
-class PreviewRejectedError(RegmodError):
-    """A preview cannot be confirmed: wrong or expired token, or already confirmed."""
 
 
 def valid_idnr(value: str) -> str:

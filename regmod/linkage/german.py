@@ -13,8 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from matching.comparisons import gamma_column
 from matching.contradictions import CONTRADICTIONS
+from matching.gamma import gamma_column
 from matching.spec import (
     Comparison,
     DateColumns,

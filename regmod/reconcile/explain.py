@@ -9,8 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
-from matching.comparisons import NULL_LEVEL, gamma_column
 from matching.contradictions import contradicting
+from matching.gamma import NULL_LEVEL, gamma_column
 from matching.model import TrainedModel
 from matching.scoring import bayes_factor_column, score, tf_adjustment_column
 from regmod.errors import ConfigurationError, NotFoundError

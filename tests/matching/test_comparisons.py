@@ -27,14 +27,11 @@ from matching import (
     string_comparison,
 )
 from matching.blocking import rule_ids
-from matching.comparisons import (
-    THREADS_FROM_PAIRS,
-    compute_levels,
-    day_number,
-    prepare,
-    string_similarity,
-)
+from matching.comparisons import THREADS_FROM_PAIRS, compute_levels
 from matching.kernels import Metric, similarity_expr
+from matching.levels.date import day_number
+from matching.preparation import prepare
+from matching.string_similarity import string_similarity
 
 DOB = DateColumns(year="y", month="m", day="d")
 

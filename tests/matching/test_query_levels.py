@@ -24,9 +24,10 @@ from matching import (
     block_on,
     compare,
 )
-from matching.comparisons import gamma_column
 from matching.errors import SpecError
-from matching.query_levels import QueryPairs, check_levels, query_levels, reference_columns
+from matching.gamma import gamma_column
+from matching.query_levels import check_levels, query_levels
+from matching.query_pairs import QueryPairs, reference_columns
 
 SCHEMA = {
     "name": pl.String,

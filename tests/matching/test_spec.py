@@ -21,7 +21,6 @@ from matching import (
     exact_comparison,
     string_comparison,
 )
-from matching.spec import describe_level
 
 DOB = DateColumns(year="birth_year", month="birth_month", day="birth_day")
 
@@ -122,4 +121,4 @@ def test_term_frequency_applies_to_the_exact_level_column() -> None:
 
 def test_level_labels_name_cross_column_pairs() -> None:
     level = SimilarityLevel(metric="jaro_winkler", threshold=0.9, pairs=[("a", "b")])
-    assert describe_level(level) == "jaro_winkler >= 0.9 [a~b]"
+    assert level.label() == "jaro_winkler >= 0.9 [a~b]"

@@ -23,7 +23,9 @@ from matching import (
     string_comparison,
     training,
 )
-from matching.comparisons import compute_levels, gamma_column, prepare, sampled_level_counts
+from matching.comparisons import compute_levels, sampled_level_counts
+from matching.gamma import gamma_column
+from matching.preparation import prepare
 from matching.spec import Comparison, ElseLevel, ExactLevel, NullLevel, SimilarityLevel
 from matching.training import (
     expectation_maximisation,
@@ -103,6 +105,7 @@ def test_u_sample_compares_costly_levels_on_a_sample_and_counts_cheap_ones_exact
     # Pairs settled before the similarity level or by the later exact level are all compared.
     assert sampled[exact] == every[exact] and sampled[city] == every[city]
     assert sampled.sum() == pytest.approx(every.sum())
+    assert not np.array_equal(sampled, every)  # the similarity level saw a sample only
     assert every[similar] > 2000
     assert sampled[similar] == pytest.approx(every[similar], rel=0.1)
     assert sampled[other] == pytest.approx(every[other], rel=0.02)
