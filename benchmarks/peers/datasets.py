@@ -70,9 +70,13 @@ class Dataset:
 
 def _top_similarity_level(comparison: Comparison) -> SimilarityLevel | None:
     """The highest-threshold similarity level recordlinkage has a metric for, on the same
-    column and metric as the comparison's first similarity level."""
-    levels = [level for level in comparison.levels if isinstance(level, SimilarityLevel)]
-    if not levels or levels[0].metric not in RECORDLINKAGE_METHODS:
+    column and metric as the comparison's first such level (Jaccard on lists it has not)."""
+    levels = [
+        level
+        for level in comparison.levels
+        if isinstance(level, SimilarityLevel) and level.metric in RECORDLINKAGE_METHODS
+    ]
+    if not levels:
         return None
     first = levels[0]
     same = [lv for lv in levels if (lv.metric, lv.column) == (first.metric, first.column)]

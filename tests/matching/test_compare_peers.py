@@ -25,6 +25,7 @@ def test_every_german_comparison_reaches_recordlinkage() -> None:
     assert strings == [
         ("family_name_search", "jarowinkler", 0.94),
         ("first_name_search", "jarowinkler", 0.92),
+        ("several_first_names_text", "jarowinkler", 0.9),
         ("birth_date_text", "damerau_levenshtein", 0.875),
         ("birth_place_search", "jarowinkler", 0.9),
     ]
