@@ -92,7 +92,7 @@ def _mod_11_10_step(product: pl.Series, digit: pl.Series) -> pl.Series:
 
 def _check_digit_holds(number: pl.Expr) -> pl.Expr:
     # A fold over the ten digit columns, not ten nested expressions: Polars plans a chain that
-    # deep slowly (5 ms for one row against 1.7 ms), and the fold is faster on large batches too.
+    # deep slowly, and the fold is faster on large batches too (benchmarks/README.md).
     digits = [number.str.slice(position, 1).cast(pl.Int32, strict=False) for position in range(10)]
     product = pl.fold(pl.lit(10, dtype=pl.Int32), _mod_11_10_step, digits, returns_scalar=False)
     return (11 - product) % 10 == number.str.slice(10, 1).cast(pl.Int32, strict=False)
