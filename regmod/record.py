@@ -49,8 +49,9 @@ RAW_SCHEMA: dict[str, pl.DataType] = {
 NORMALISED_SCHEMA: dict[str, pl.DataType] = {
     "idnr": pl.String(),  # 11 digits, valid check digit, else null
     "family_name": pl.String(),  # NFC, cleaned, title removed, original spelling
-    "family_name_search": pl.String(),  # search form (DIN 91379 base letters, ä=ae …)
-    "family_name_core": pl.String(),  # search form without particles (von, van, de …)
+    "family_name_search": pl.String(),  # DIN 91379 search form: A–Z, Ä=AE, Ç=C … ("MUELLER")
+    "family_name_core": pl.String(),  # search form without particles (VON, VAN, DE …)
+    "family_name_loose": pl.String(),  # core with AE/OE/UE as A/O/U: Muller meets Müller
     "family_name_parts": pl.List(pl.String()),  # parts of a double-barrelled name, search form
     "family_name_phonetic": pl.String(),  # Kölner Phonetik of family_name_core (no particles)
     "birth_name": pl.String(),
@@ -59,15 +60,18 @@ NORMALISED_SCHEMA: dict[str, pl.DataType] = {
     "first_names": pl.List(pl.String()),  # NFC, in register order; hyphenated names stay one
     "first_names_search": pl.List(pl.String()),
     "first_name_search": pl.String(),  # first of first_names_search
+    "first_name_loose": pl.String(),  # first_name_search with AE/OE/UE as A/O/U
     "first_name_phonetic": pl.String(),
-    "doctoral_degree": pl.String(),  # e.g. "Dr.", "Prof. Dr.", also when typed into a name
+    "doctoral_degree": pl.String(),  # "Dr.", "Dr. h.c.", "Dr. e.h." or null, also from a name
+    "generation": pl.String(),  # "jr" / "sr" from jun./Jr./sen./Sen. in a name field, else null
     "sex": pl.String(),  # m, w, d, x or null
     "birth_year": pl.Int16(),
     "birth_month": pl.Int8(),  # null when unknown (00.MM.YYYY keeps month, 00.00.YYYY not)
     "birth_day": pl.Int8(),
+    "birth_date_placeholder": pl.Boolean(),  # 01.01.: possibly only the year is known
     "birth_place_search": pl.String(),
     "nationality": pl.String(),
-    "street_search": pl.String(),  # search form, "Straße"/"Str."/"str." unified to "str"
+    "street_search": pl.String(),  # compact search form, "Straße"/"Str."/"str." unified to "STR"
     "house_number": pl.Int32(),
     "house_number_suffix": pl.String(),  # "a" of "12a", "-14" of "12-14", "/1" of "12/1"
     "postcode": pl.String(),  # five digits with leading zeros, else null

@@ -10,17 +10,24 @@ from regmod.normalize.dates import parse_partial_date
 from regmod.normalize.frame import normalise
 from regmod.normalize.idnr import is_valid_idnr, valid_idnr
 from regmod.normalize.information_block import normalise_information_block
-from regmod.normalize.names import split_family_name_field, split_titles
+from regmod.normalize.names import (
+    DOCTORAL_DEGREES,
+    split_family_name_field,
+    split_generation,
+    split_titles,
+)
 from regmod.normalize.phonetics import cologne_code, koelner_phonetik
 from regmod.normalize.problems import problems
 from regmod.normalize.sex import normalise_sex
-from regmod.normalize.text import has_lost_letter, search_form
+from regmod.normalize.text import has_lost_letter, loose_form, search_form, visible_text
 
 __all__ = [
+    "DOCTORAL_DEGREES",
     "cologne_code",
     "has_lost_letter",
     "is_valid_idnr",
     "koelner_phonetik",
+    "loose_form",
     "normalise",
     "normalise_information_block",
     "normalise_postcode",
@@ -29,8 +36,10 @@ __all__ = [
     "problems",
     "search_form",
     "split_family_name_field",
+    "split_generation",
     "split_house_number",
     "split_titles",
     "street_search_form",
     "valid_idnr",
+    "visible_text",
 ]

@@ -17,9 +17,9 @@ HOUSE_NUMBER = pl.Struct({"number": pl.Int32(), "suffix": pl.String()})
 _COUNTRY_PREFIX = r"(?i)^de?\s*-?\s*"
 _SPACE = r"\s"
 _FIVE_DIGITS = r"^[0-9]{5}$"
-_STRASSE = r"stra(?:ss|s)e\b"
-_PLATZ = r"platz\b"
-_NOT_IN_KEY = r"[^a-z0-9?]"
+_STRASSE = r"STRA(?:SS|S)E\b"
+_PLATZ = r"PLATZ\b"
+_NOT_IN_KEY = r"[^A-Z0-9?]"
 _LEADING_NUMBER = r"^([0-9]{1,9})"
 _AFTER_NUMBER = r"^[0-9]{1,9}(.*)$"
 _COUNTRY_PREFIX_VALUE, _SPACE_VALUE, _FIVE_DIGITS_VALUE = map(
@@ -68,10 +68,10 @@ def postcode_problem(expr: pl.Expr) -> pl.Expr:
 
 
 def street_search_form(expr: pl.Expr) -> pl.Expr:
-    """Compact street key: folded letters and digits; Straße/Strasse/Str. → str, Platz/Pl. → pl.
+    """Compact street key: search-form letters and digits; Straße/Strasse/Str. → STR, Platz/Pl. → PL.
 
     ``"Konrad-Adenauer-Straße"`` and ``"Konrad Adenauer Str."`` both become
-    ``"konradadenauerstr"``.
+    ``"KONRADADENAUERSTR"``.
     """
     return native_per_distinct(expr, _street_key, pl.String())
 
@@ -79,8 +79,8 @@ def street_search_form(expr: pl.Expr) -> pl.Expr:
 def _street_key(expr: pl.Expr) -> pl.Expr:
     key = (
         fold_letters(expr)
-        .str.replace_all(_STRASSE, "str")
-        .str.replace_all(_PLATZ, "pl")
+        .str.replace_all(_STRASSE, "STR")
+        .str.replace_all(_PLATZ, "PL")
         .str.replace_all(_NOT_IN_KEY, "")
     )
     return pl.when(key != "").then(key)
@@ -90,7 +90,7 @@ def street_key_value(text: str | None) -> str | None:
     """``street_search_form`` of one value."""
     if text is None:
         return None
-    key = _PLATZ_VALUE.sub("pl", _STRASSE_VALUE.sub("str", fold_letters_value(text)))
+    key = _PLATZ_VALUE.sub("PL", _STRASSE_VALUE.sub("STR", fold_letters_value(text)))
     return _NOT_IN_KEY_VALUE.sub("", key) or None
 
 

@@ -108,6 +108,22 @@ def _checked(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
     )
 
 
+def is_placeholder_date(partial: pl.Expr) -> pl.Expr:
+    """True where a partial-date struct is 1 January: possibly a year-only placeholder.
+
+    The foreigners' register writes ``01.01.YYYY`` when only the year is known; the date stays
+    as parsed and this flag lets the linkage weigh it. False for a missing date.
+    """
+    return ((partial.struct.field("month") == 1) & (partial.struct.field("day") == 1)).fill_null(
+        False
+    )
+
+
+def is_placeholder_date_value(partial: dict[str, int | None] | None) -> bool:
+    """``is_placeholder_date`` of one ``partial_date_value``."""
+    return partial is not None and partial["month"] == 1 and partial["day"] == 1
+
+
 def partial_date_value(text: str | None) -> dict[str, int | None] | None:
     """``parse_partial_date`` of one value."""
     if text is None:

@@ -7,7 +7,7 @@ from typing import overload
 import polars as pl
 
 from regmod.normalize.address import normalise_postcode, split_house_number, street_search_form
-from regmod.normalize.dates import parse_partial_date
+from regmod.normalize.dates import is_placeholder_date, parse_partial_date
 from regmod.normalize.idnr import valid_idnr
 from regmod.normalize.information_block import normalise_information_block
 from regmod.normalize.names import (
@@ -21,7 +21,13 @@ from regmod.normalize.names import (
 )
 from regmod.normalize.phonetics import koelner_phonetik
 from regmod.normalize.sex import normalise_sex
-from regmod.normalize.text import clean_text, has_lost_letter, search_form
+from regmod.normalize.text import (
+    clean_text,
+    has_lost_letter,
+    loose_form,
+    search_form,
+    visible_text,
+)
 from regmod.record import NORMALISED_SCHEMA, raw_column
 
 _FAMILY = "__normalise_family"
@@ -32,10 +38,14 @@ _HOUSE = "__normalise_house_number"
 
 
 def raw(schema: pl.Schema, field: str) -> pl.Expr:
-    """The raw text column of ``field``, or a null string column when the frame lacks it."""
+    """The visible text of raw column ``field``, or a null string column when the frame lacks it.
+
+    Control, escape and zero-width characters are removed here, before any normalisation; the
+    raw column itself keeps them.
+    """
     name = raw_column(field)
     if name in schema:
-        return pl.col(name).cast(pl.String)
+        return visible_text(pl.col(name).cast(pl.String))
     return pl.repeat(None, pl.len(), dtype=pl.String)  # a column, not a scalar literal
 
 
@@ -68,10 +78,14 @@ def _direct(schema: pl.Schema) -> list[pl.Expr]:
             family.field("doctoral_degree"),
             pl.col(_FIRST).struct.field("doctoral_degree"),
         ).alias("doctoral_degree"),
+        pl.coalesce(family.field("generation"), pl.col(_FIRST).struct.field("generation")).alias(
+            "generation"
+        ),
         normalise_sex(raw(schema, "sex")).alias("sex"),
         pl.col(_BIRTH).struct.field("year").alias("birth_year"),
         pl.col(_BIRTH).struct.field("month").alias("birth_month"),
         pl.col(_BIRTH).struct.field("day").alias("birth_day"),
+        is_placeholder_date(pl.col(_BIRTH)).alias("birth_date_placeholder"),
         search_form(raw(schema, "birth_place")).alias("birth_place_search"),
         clean_text(raw(schema, "nationality")).alias("nationality"),
         street_search_form(raw(schema, "street")).alias("street_search"),
@@ -92,13 +106,16 @@ def _direct(schema: pl.Schema) -> list[pl.Expr]:
 
 def _derived() -> list[pl.Expr]:
     core = family_name_core(pl.col("family_name_search"))
+    first_name = pl.col("first_names_search").list.first()
     return [
         core.alias("family_name_core"),
         family_name_parts(core).alias("family_name_parts"),
+        loose_form(core).alias("family_name_loose"),
         koelner_phonetik(core).alias("family_name_phonetic"),
         koelner_phonetik(pl.col("birth_name_search")).alias("birth_name_phonetic"),
-        pl.col("first_names_search").list.first().alias("first_name_search"),
-        koelner_phonetik(pl.col("first_names_search").list.first()).alias("first_name_phonetic"),
+        first_name.alias("first_name_search"),
+        loose_form(first_name).alias("first_name_loose"),
+        koelner_phonetik(first_name).alias("first_name_phonetic"),
     ]
 
 

@@ -1,10 +1,11 @@
 """IDNr (Steuer-ID) validation.
 
-``stdnum.de.idnr`` is the authority: single values and the reasons of ``idnr_problems`` come
-from it. The batch expression ``valid_idnr`` checks the same rules (11 digits, no leading 0,
-one digit twice or three times in the first ten, ISO 7064 MOD 11,10 check digit) in native
-Polars, because IDNrs are nearly all distinct and a Python call per value would dominate; a
-test holds the two to the same answers.
+``stdnum.de.idnr`` is the authority for single values and the reasons of ``idnr_problems``,
+plus one rule it lacks: a digit that occurs three times must not stand in three consecutive
+places (``11123456786`` is invalid). The batch expression ``valid_idnr`` checks the same rules
+(11 digits, no leading 0, one digit twice or three times in the first ten, not three in a row,
+ISO 7064 MOD 11,10 check digit) in native Polars, because IDNrs are nearly all distinct and a
+Python call per value would dominate; a test holds the two to the same answers.
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ _SEPARATORS = r"[\s\-./,]"
 """Characters a printed IDNr may carry (``36 574 261 809``), as stdnum's ``compact`` strips."""
 
 _IDNR_FORM = r"^[1-9][0-9]{10}$"
-_SEPARATORS_VALUE, _IDNR_FORM_VALUE = map(as_python_pattern, (_SEPARATORS, _IDNR_FORM))
+_THREE_IN_A_ROW = "|".join(str(digit) * 3 for digit in range(10))
+"""A digit in three consecutive places (the regex engine has no back-references)."""
+_SEPARATORS_VALUE, _IDNR_FORM_VALUE, _THREE_IN_A_ROW_VALUE = map(
+    as_python_pattern, (_SEPARATORS, _IDNR_FORM, _THREE_IN_A_ROW)
+)
+
+
+def _three_in_a_row(number: str) -> bool:
+    return _THREE_IN_A_ROW_VALUE.search(number[:10]) is not None
 
 
 def idnr_problem(text: str) -> str | None:
@@ -40,6 +49,8 @@ def idnr_problem(text: str) -> str | None:
         return "digit repetition rule broken (one digit twice or three times in the first ten)"
     except ValidationError:
         return "invalid"
+    if _three_in_a_row(number):
+        return "digit repetition rule broken (a digit three times in consecutive places)"
     return None
 
 
@@ -53,7 +64,12 @@ def valid_idnr_value(text: str | None) -> str | None:
     if text is None:
         return None
     number = _SEPARATORS_VALUE.sub("", text)
-    return number if _IDNR_FORM_VALUE.search(number) and stdnum_idnr.is_valid(number) else None
+    valid = (
+        _IDNR_FORM_VALUE.search(number) is not None
+        and stdnum_idnr.is_valid(number)
+        and not _three_in_a_row(number)
+    )
+    return number if valid else None
 
 
 def _compact(expr: pl.Expr) -> pl.Expr:
@@ -64,7 +80,8 @@ def _repetition_rule_holds(number: pl.Expr) -> pl.Expr:
     first_ten = number.str.slice(0, 10)
     counts = [first_ten.str.count_matches(str(digit), literal=True) for digit in range(10)]
     repeated = pl.sum_horizontal(count > 1 for count in counts)
-    return (repeated == 1) & (pl.max_horizontal(counts) <= 3)
+    three_in_a_row = first_ten.str.contains(_THREE_IN_A_ROW)
+    return (repeated == 1) & (pl.max_horizontal(counts) <= 3) & ~three_in_a_row
 
 
 def _mod_11_10_step(product: pl.Series, digit: pl.Series) -> pl.Series:
@@ -75,7 +92,7 @@ def _mod_11_10_step(product: pl.Series, digit: pl.Series) -> pl.Series:
 
 def _check_digit_holds(number: pl.Expr) -> pl.Expr:
     # A fold over the ten digit columns, not ten nested expressions: Polars plans a chain that
-    # deep slowly (5 ms for one row against 1.7 ms), and the fold is faster on large batches too.
+    # deep slowly, and the fold is faster on large batches too (benchmarks/README.md).
     digits = [number.str.slice(position, 1).cast(pl.Int32, strict=False) for position in range(10)]
     product = pl.fold(pl.lit(10, dtype=pl.Int32), _mod_11_10_step, digits, returns_scalar=False)
     return (11 - product) % 10 == number.str.slice(10, 1).cast(pl.Int32, strict=False)

@@ -1,24 +1,20 @@
 """Kölner Phonetik (Cologne phonetics): a digit code per name that sounds alike in German.
 
 Each letter is coded by its neighbours, runs of the same digit collapse, then every ``0`` but a
-leading one goes. Umlauts count as their base vowel (ä → a), ß as s, other diacritics as the base
-letter; anything that is not a letter (``-``, spaces, a lost letter ``?``) is skipped. Because
-vowels code 0 and runs collapse, the code of the search form (``mueller``) equals the code of the
-name itself (``Müller``).
+leading one goes. Letters are those of the DIN 91379 search form (``Ł`` → ``L``, ``Þ`` → ``TH``),
+so a name and its search form share one code and ``Łukasz`` keeps its ``L``; anything that is not
+a letter (``-``, spaces, a lost letter ``?``) is skipped. The search form writes ``ä`` as ``AE``
+where DOMAIN.md codes ``a``: both give 0 and runs of 0 collapse, so the codes are the same.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from itertools import groupby
 
 import polars as pl
 
 from regmod.normalize._distinct import map_distinct
-
-_LETTER_FOLDING = str.maketrans(
-    {"ß": "s", "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "æ": "a", "œ": "o", "ŀ": "l"}
-)
+from regmod.normalize.text import fold_letters_value
 
 _FIXED_CODES = {
     **dict.fromkeys("aeijouy", "0"),
@@ -34,9 +30,8 @@ _FIXED_CODES = {
 
 
 def _plain_letters(text: str) -> str:
-    """Lower-case base letters a-z only; diacritics dropped, everything else skipped."""
-    decomposed = unicodedata.normalize("NFD", text.lower().translate(_LETTER_FOLDING))
-    return "".join(char for char in decomposed if "a" <= char <= "z")
+    """The search-form letters of ``text`` in lower case, everything else skipped."""
+    return "".join(char for char in fold_letters_value(text).lower() if "a" <= char <= "z")
 
 
 def _letter_code(letter: str, before: str, after: str, at_start: bool) -> str:

@@ -1,13 +1,18 @@
-"""Text cleaning and the search form of names (DIN 91379 letters reduced for matching).
+"""Text cleaning and the DIN 91379 search form of names (letters reduced to A–Z for matching).
 
-The search form is case-folded, German transliterations made equal (ä = ae, ö = oe, ü = ue,
-ß = ss) and every other diacritic reduced to its base letter, so ``Müller``, ``Mueller`` and
-``MÜLLER`` all become ``mueller`` and ``Çelik`` becomes ``celik``.
+The search form is upper case A–Z: ``Ä`` → ``AE``, ``Ö`` → ``OE``, ``Ü`` → ``UE``, ``ß`` → ``SS``,
+``Å`` → ``AA``, ``Æ`` → ``AE``, ``Ø`` → ``OE``, ``Œ`` → ``OE``, ``Þ`` → ``TH``, ``Ĳ`` → ``IJ``, every
+other letter with a diacritic to its base letter. So ``Müller``, ``Mueller`` and ``MÜLLER`` all
+become ``MUELLER`` and ``Çelik`` becomes ``CELIK``. The looser key (``loose_form``) also folds the
+German transliterations ``AE``, ``OE``, ``UE`` to the vowel, so ``Muller`` meets ``Müller`` there.
 
 A ``?`` (or U+FFFD) inside a name is a letter lost by a Windows-1252 export (``Y?lmaz`` for
 ``Yılmaz``). The search form keeps it as a single ``?`` wildcard so that length and letter
-positions survive for similarity measures (``y?lmaz`` is one substitution from ``yilmaz``);
-Kölner Phonetik skips it like any non-letter.
+positions survive for similarity measures (``Y?LMAZ`` is one substitution from ``YILMAZ``);
+Kölner Phonetik skips it like any non-letter. A text without any letter A–Z has no search form.
+
+Control characters, ANSI escape sequences and zero-width or other invisible format characters
+are removed before anything else (``visible_text``); the raw column keeps them.
 """
 
 from __future__ import annotations
@@ -24,25 +29,43 @@ LOST_LETTER = "?"
 
 _REPLACEMENT_CHARACTER = "\ufffd"
 
-_GERMAN_TRANSLITERATION = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
+_DIN_91379_TRANSLITERATION = {
+    "Ä": "AE",
+    "Ö": "OE",
+    "Ü": "UE",
+    "ẞ": "SS",
+    "Å": "AA",
+    "Æ": "AE",
+    "Ø": "OE",
+    "Œ": "OE",
+    "Þ": "TH",
+    "Ĳ": "IJ",
+}
+"""Upper-case letters the DIN 91379 search form writes as two letters (``ß`` upper-cases to ``SS``)."""
 
 _LETTERS_WITHOUT_DECOMPOSITION = {
-    "ı": "i",
-    "ł": "l",
-    "ø": "o",
-    "đ": "d",
-    "ð": "d",
-    "þ": "th",
-    "æ": "ae",
-    "œ": "oe",
-    "ħ": "h",
-    "ŀ": "l",
-    "ŋ": "n",
-    "ĳ": "ij",
-    "ſ": "s",
-    "ŧ": "t",
+    "Ł": "L",
+    "Đ": "D",
+    "Ð": "D",
+    "Ħ": "H",
+    "Ŀ": "L",
+    "Ŋ": "N",
+    "Ŧ": "T",
 }
-"""Letters that Unicode does not decompose into base letter plus mark."""
+"""Upper-case letters that Unicode does not decompose into base letter plus mark."""
+
+_INVISIBLE = (
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # ANSI control sequence (colours, cursor moves)
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # ANSI operating-system command
+    r"|[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f"  # C0 and C1 controls that are no whitespace
+    r"\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+"""What a name never holds and a screen does not show: controls, escapes, zero-width characters.
+
+Listed explicitly (not as ``\\p{Cf}``) so that Polars and Python, whose Unicode tables may differ
+in version, remove the very same characters.
+"""
 
 _APOSTROPHES = r"['’‘`´ʼ]"
 
@@ -56,8 +79,10 @@ _WHITESPACE_CHARACTERS = (
 _WHITESPACE_CLASS_BODY = re.escape(_WHITESPACE_CHARACTERS)
 
 _SPACE_RUN = r"\s+"
-_NOT_IN_SEARCH_FORM = r"[^a-z0-9?\s-]"
+_NOT_IN_SEARCH_FORM = r"[^A-Z?\s-]"
 _HYPHEN_RUN = r"\s*-[\s-]*"
+_ANY_LETTER = r"[A-Z]"
+_GERMAN_TRANSLITERATION = r"([AOU])E+"
 
 
 def as_python_pattern(pattern: str) -> re.Pattern[str]:
@@ -92,8 +117,25 @@ _SPACE_RUN_VALUE = as_python_pattern(_SPACE_RUN)
 _NOT_IN_SEARCH_FORM_VALUE = as_python_pattern(_NOT_IN_SEARCH_FORM)
 _HYPHEN_RUN_VALUE = as_python_pattern(_HYPHEN_RUN)
 _APOSTROPHES_VALUE = as_python_pattern(_APOSTROPHES)
-_GERMAN_TRANSLATION = str.maketrans(_GERMAN_TRANSLITERATION)
+_INVISIBLE_VALUE = as_python_pattern(_INVISIBLE)
+_ANY_LETTER_VALUE = as_python_pattern(_ANY_LETTER)
+_GERMAN_TRANSLITERATION_VALUE = as_python_pattern(_GERMAN_TRANSLITERATION)
+_DIN_91379_TRANSLATION = str.maketrans(_DIN_91379_TRANSLITERATION)
 _UNDECOMPOSED_TRANSLATION = str.maketrans(_LETTERS_WITHOUT_DECOMPOSITION)
+
+
+def visible_text(expr: pl.Expr) -> pl.Expr:
+    """The text without control characters, ANSI escape sequences and invisible characters.
+
+    ``"Mü\\u200bller"`` → ``"Müller"``; whitespace controls (tab, line breaks) stay for
+    ``clean_text`` to collapse.
+    """
+    return expr.str.replace_all(_INVISIBLE, "")
+
+
+def visible_text_value(text: str | None) -> str | None:
+    """``visible_text`` of one value."""
+    return None if text is None else _INVISIBLE_VALUE.sub("", text)
 
 
 def clean_text(expr: pl.Expr) -> pl.Expr:
@@ -121,15 +163,19 @@ def clean_text_value(text: str | None) -> str | None:
 
 
 def fold_letters(expr: pl.Expr) -> pl.Expr:
-    """Lower case, ä → ae, ö → oe, ü → ue, ß → ss, other diacritics to the base letter."""
-    lowered = (
-        expr.str.normalize("NFC")
+    """Upper case with the DIN 91379 search-form letters: ``Ä`` → ``AE`` …, ``Ç`` → ``C``.
+
+    Invisible characters go first, so that a zero-width space does not split a name.
+    """
+    upper = (
+        visible_text(expr)
+        .str.normalize("NFC")
         .str.replace_all(_REPLACEMENT_CHARACTER, LOST_LETTER, literal=True)
-        .str.to_lowercase()
-        .str.replace_many(_GERMAN_TRANSLITERATION)
+        .str.to_uppercase()
+        .str.replace_many(_DIN_91379_TRANSLITERATION)
     )
     return (
-        lowered.str.normalize("NFD")
+        upper.str.normalize("NFD")
         .str.replace_all(r"\p{Mn}", "")
         .str.replace_many(_LETTERS_WITHOUT_DECOMPOSITION)
     )
@@ -137,22 +183,22 @@ def fold_letters(expr: pl.Expr) -> pl.Expr:
 
 def fold_letters_value(text: str) -> str:
     """``fold_letters`` of one value."""
-    lowered = (
-        unicodedata.normalize("NFC", text)
+    upper = (
+        unicodedata.normalize("NFC", _INVISIBLE_VALUE.sub("", text))
         .replace(_REPLACEMENT_CHARACTER, LOST_LETTER)
-        .lower()
-        .translate(_GERMAN_TRANSLATION)
+        .upper()
+        .translate(_DIN_91379_TRANSLATION)
     )
-    decomposed = unicodedata.normalize("NFD", lowered)
+    decomposed = unicodedata.normalize("NFD", upper)
     bases = "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
     return bases.translate(_UNDECOMPOSED_TRANSLATION)
 
 
 def search_form(expr: pl.Expr) -> pl.Expr:
-    """Search form of a name: folded letters, digits, ``?``, single spaces and hyphens.
+    """DIN 91379 search form of a name: A–Z, ``?``, single spaces and hyphens.
 
-    Apostrophes vanish, other punctuation separates words; blank becomes null. Computed once
-    per distinct value. Example: ``"  Dell’Acqua-MÜLLER "`` → ``"dellacqua-mueller"``.
+    Apostrophes vanish, other punctuation and digits separate words; null without a letter.
+    Computed once per distinct value. Example: ``"  Dell’Acqua-Müller "`` → ``"DELLACQUA-MUELLER"``.
     """
     return native_per_distinct(expr, _search_form, pl.String())
 
@@ -166,7 +212,7 @@ def _search_form(expr: pl.Expr) -> pl.Expr:
         .str.replace_all(_SPACE_RUN, " ")
         .str.strip_chars(" -")
     )
-    return pl.when(folded != "").then(folded)
+    return pl.when(folded.str.contains(_ANY_LETTER)).then(folded)
 
 
 def search_form_value(text: str | None) -> str | None:
@@ -175,7 +221,23 @@ def search_form_value(text: str | None) -> str | None:
         return None
     folded = _APOSTROPHES_VALUE.sub("", fold_letters_value(text))
     folded = _HYPHEN_RUN_VALUE.sub("-", _NOT_IN_SEARCH_FORM_VALUE.sub(" ", folded))
-    return _SPACE_RUN_VALUE.sub(" ", folded).strip(" -") or None
+    folded = _SPACE_RUN_VALUE.sub(" ", folded).strip(" -")
+    return folded if _ANY_LETTER_VALUE.search(folded) else None
+
+
+def loose_form(search: pl.Expr) -> pl.Expr:
+    """Looser key of a search form: ``AE``, ``OE``, ``UE`` to the vowel (``MUELLER`` → ``MULLER``).
+
+    ``Muller`` meets ``Müller`` and ``Mueller`` here, and whatever meets in the search form meets
+    here too. It also joins names such as ``Michael`` and ``Michal``: a weaker level than exact.
+    A run of ``E`` goes with the vowel, so that ``Äe`` and ``Ae`` meet as well.
+    """
+    return search.str.replace_all(_GERMAN_TRANSLITERATION, "$1")
+
+
+def loose_form_value(search: str | None) -> str | None:
+    """``loose_form`` of one value."""
+    return None if search is None else _GERMAN_TRANSLITERATION_VALUE.sub(r"\1", search)
 
 
 def has_lost_letter(expr: pl.Expr) -> pl.Expr:

@@ -42,9 +42,13 @@ def test_values_of_one_record() -> None:
     assert row["idnr"] == "36574261809"
     assert (row["family_name"], row["family_name_core"], row["birth_name"]) == (
         "von Müller",
-        "mueller",
+        "MUELLER",
         "Schmidt",
     )
+    assert (row["family_name_search"], row["family_name_loose"]) == ("VON MUELLER", "MULLER")
+    assert (row["first_name_search"], row["first_name_loose"]) == ("HANS", "HANS")
+    assert row["generation"] is None
+    assert row["birth_date_placeholder"] is False
     assert (row["birth_year"], row["birth_month"], row["birth_day"]) == (1980, 5, None)
     assert row["postcode"] == "01067"
     assert row["doctoral_degree"] == "Dr."

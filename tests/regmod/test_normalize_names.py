@@ -1,24 +1,38 @@
-"""Names: titles move to the doctoral degree, geb. gives the birth name, particles, parts, first names."""
+"""Names: degrees move out, geb. gives the birth name, jun./sen., particles, parts, first names."""
 
 from __future__ import annotations
 
 import polars as pl
 import pytest
 
-from regmod.normalize import normalise, split_family_name_field, split_titles
+from regmod.normalize import (
+    DOCTORAL_DEGREES,
+    normalise,
+    split_family_name_field,
+    split_generation,
+    split_titles,
+)
 
 
 @pytest.mark.parametrize(
     ("field", "name", "degree"),
     [
         ("Dr. Müller", "Müller", "Dr."),
-        ("Dr. med. Müller", "Müller", "Dr. med."),
-        ("Prof. Dr. Müller", "Müller", "Prof. Dr."),
-        ("Dr.-Ing. Müller", "Müller", "Dr.-Ing."),
+        ("Dr. med. Müller", "Müller", "Dr."),
+        ("Prof. Dr. Müller", "Müller", "Dr."),
+        ("Prof. Müller", "Müller", None),
+        ("Professorin Müller", "Müller", None),
+        ("Dr.-Ing. Müller", "Müller", "Dr."),
         ("Dr. h.c. Müller", "Müller", "Dr. h.c."),
-        ("DR. MED. DENT. Weiß", "Weiß", "DR. MED. DENT."),
+        ("Dr. h. c. mult. Müller", "Müller", "Dr. h.c."),
+        ("Dr.-Ing. E.h. Müller", "Müller", "Dr. e.h."),
+        ("Dr. e. h. Müller", "Müller", "Dr. e.h."),
+        ("Dr. med. Dr. h.c. Müller", "Müller", "Dr."),
+        ("Dres. Müller", "Müller", "Dr."),
+        ("DR. MED. DENT. Weiß", "Weiß", "Dr."),
         ("Dr.Müller", "Müller", "Dr."),
         ("Müller, Dr.", "Müller", "Dr."),
+        ("Müller, Prof. Dr. rer. nat.", "Müller", "Dr."),
         ("Drechsler", "Drechsler", None),
         ("Professorius", "Professorius", None),
     ],
@@ -56,13 +70,67 @@ def _normalised(**raw: list[str | None]) -> pl.DataFrame:
 
 def test_title_in_family_or_first_name_field_fills_doctoral_degree() -> None:
     result = _normalised(
-        family_name=["Prof. Dr. Meyer", "Meyer", "Meyer", "Meyer"],
-        first_names=["Anna", "Dr. Anna", "Anna", "Anna"],
-        doctoral_degree=[None, None, "Dr. rer. nat.", "Dipl.-Kfm."],
+        family_name=["Prof. Dr. Meyer", "Meyer", "Meyer", "Meyer", "Prof. Meyer"],
+        first_names=["Anna", "Dr. Anna", "Anna", "Anna", "Anna"],
+        doctoral_degree=[None, None, "Dr. rer. nat.", "Dipl.-Kfm.", None],
     )
-    assert result["family_name"].to_list() == ["Meyer"] * 4
-    assert result["first_names"].to_list() == [["Anna"]] * 4
-    assert result["doctoral_degree"].to_list() == ["Prof. Dr.", "Dr.", "Dr. rer. nat.", None]
+    assert result["family_name"].to_list() == ["Meyer"] * 5
+    assert result["family_name_search"].to_list() == ["MEYER"] * 5
+    assert result["first_names"].to_list() == [["Anna"]] * 5
+    assert result["doctoral_degree"].to_list() == ["Dr.", "Dr.", "Dr.", None, None]
+
+
+@pytest.mark.parametrize(
+    ("field", "degree"),
+    [
+        ("Dr.", "Dr."),
+        ("Dr. med", "Dr."),
+        ("dr rer nat", "Dr."),
+        ("Prof. Dr.-Ing.", "Dr."),
+        ("Dr. h.c.", "Dr. h.c."),
+        ("Dr. h. c", "Dr. h.c."),
+        ("Dr.-Ing. E. h.", "Dr. e.h."),
+        ("Prof.", None),
+        ("Dipl.-Ing.", None),
+        ("Magister", None),
+    ],
+)
+def test_doctoral_degree_field_holds_only_the_three_degrees(field: str, degree: str | None) -> None:
+    result = _normalised(family_name=["Meyer"], doctoral_degree=[field])
+    assert result["doctoral_degree"].to_list() == [degree]
+    assert degree is None or degree in DOCTORAL_DEGREES
+
+
+@pytest.mark.parametrize(
+    ("field", "name", "generation"),
+    [
+        ("Hans jun.", "Hans", "jr"),
+        ("Müller Jr.", "Müller", "jr"),
+        ("Müller Jr", "Müller", "jr"),
+        ("Müller, junior", "Müller", "jr"),
+        ("Müller sen.", "Müller", "sr"),
+        ("Müller Sen.", "Müller", "sr"),
+        ("Müller Sr.", "Müller", "sr"),
+        ("Hans sen. Peter", "Hans Peter", "sr"),
+        ("Şen", "Şen", None),
+        ("Ali Sen", "Ali Sen", None),
+        ("Jun Li", "Jun Li", None),
+        ("Junior", "Junior", None),
+    ],
+)
+def test_generation_marker_leaves_the_name(field: str, name: str, generation: str | None) -> None:
+    assert split_generation(field) == (name, generation)
+
+
+def test_generation_is_its_own_column_and_no_part_of_the_search_form() -> None:
+    result = _normalised(
+        family_name=["Dr. Müller jun.", "Müller", "Müller, sen.", "Müller"],
+        first_names=["Hans", "Hans jun.", "Hans", "Hans"],
+    )
+    assert result["family_name_search"].to_list() == ["MUELLER"] * 4
+    assert result["first_name_search"].to_list() == ["HANS"] * 4
+    assert result["generation"].to_list() == ["jr", "jr", "sr", None]
+    assert result["doctoral_degree"].to_list() == ["Dr.", None, None, None]
 
 
 def test_particles_stay_in_family_name_but_not_in_core() -> None:
@@ -77,20 +145,20 @@ def test_particles_stay_in_family_name_but_not_in_core() -> None:
         ]
     )
     assert result["family_name_search"].to_list() == [
-        "von der heide",
-        "van der berg",
-        "de vries",
-        "zu guttenberg",
-        "le",
-        "schulz von thun",
+        "VON DER HEIDE",
+        "VAN DER BERG",
+        "DE VRIES",
+        "ZU GUTTENBERG",
+        "LE",
+        "SCHULZ VON THUN",
     ]
     assert result["family_name_core"].to_list() == [
-        "heide",
-        "berg",
-        "vries",
-        "guttenberg",
-        "le",
-        "schulz thun",
+        "HEIDE",
+        "BERG",
+        "VRIES",
+        "GUTTENBERG",
+        "LE",
+        "SCHULZ THUN",
     ]
 
 
@@ -101,8 +169,18 @@ def test_family_name_with_and_without_particle_share_the_phonetic_code() -> None
 
 def test_double_barrelled_name_has_its_parts() -> None:
     result = _normalised(family_name=["Meyer-Schulz", "Meyer - Schulz", "Müller"])
-    assert result["family_name_search"].to_list() == ["meyer-schulz", "meyer-schulz", "mueller"]
-    assert result["family_name_parts"].to_list() == [["meyer", "schulz"]] * 2 + [["mueller"]]
+    assert result["family_name_search"].to_list() == ["MEYER-SCHULZ", "MEYER-SCHULZ", "MUELLER"]
+    assert result["family_name_parts"].to_list() == [["MEYER", "SCHULZ"]] * 2 + [["MUELLER"]]
+
+
+def test_loose_family_and_first_names_meet_without_umlaut_dots() -> None:
+    result = _normalised(
+        family_name=["von Müller", "Muller", "Mueller", "Möller"],
+        first_names=["Jürgen", "Jurgen", "Juergen", "Jörg"],
+    )
+    assert result["family_name_loose"].to_list() == ["MULLER", "MULLER", "MULLER", "MOLLER"]
+    assert result["first_name_loose"].to_list() == ["JURGEN", "JURGEN", "JURGEN", "JORG"]
+    assert result["family_name_search"].to_list()[:2] == ["VON MUELLER", "MULLER"]
 
 
 def test_first_names_split_on_spaces_and_hyphenated_names_stay_one() -> None:
@@ -113,8 +191,8 @@ def test_first_names_split_on_spaces_and_hyphenated_names_stay_one() -> None:
         ["Jürgen"],
         None,
     ]
-    assert result["first_names_search"].to_list()[2] == ["juergen"]
-    assert result["first_name_search"].to_list() == ["hans", "hans-adolf", "juergen", None]
+    assert result["first_names_search"].to_list()[2] == ["JUERGEN"]
+    assert result["first_name_search"].to_list() == ["HANS", "HANS-ADOLF", "JUERGEN", None]
     assert result["first_name_phonetic"].to_list()[0] == "068"
 
 
@@ -125,7 +203,7 @@ def test_birth_name_comes_from_its_field_or_from_geb_in_the_family_name() -> Non
     )
     assert result["family_name"].to_list() == ["Schulz"] * 3
     assert result["birth_name"].to_list() == ["Meyer", "Krüger", "Krüger"]
-    assert result["birth_name_search"].to_list() == ["meyer", "krueger", "krueger"]
+    assert result["birth_name_search"].to_list() == ["MEYER", "KRUEGER", "KRUEGER"]
     assert result["birth_name_phonetic"].to_list() == ["67", "4747", "4747"]
 
 
@@ -136,4 +214,19 @@ def test_question_mark_in_any_name_field_marks_the_record_damaged() -> None:
         birth_name=[None, None, "\ufffdzt\ufffdrk", None],
     )
     assert result["name_damaged"].to_list() == [True, True, True, False]
-    assert result["family_name_search"].to_list()[0] == "y?lmaz"
+    assert result["family_name_search"].to_list()[0] == "Y?LMAZ"
+
+
+def test_phonetic_codes_come_from_the_search_form() -> None:
+    result = _normalised(family_name=["Łukasz", "Lukasz", "Þorsen"], first_names=["Łucja"] * 3)
+    assert result["family_name_phonetic"].to_list() == ["548", "548", "2786"]
+    assert result["first_name_phonetic"].to_list() == ["58"] * 3
+
+
+def test_invisible_characters_leave_the_name_but_stay_in_the_raw_value() -> None:
+    raw = ["Mü\u200bller", "\x1b[31mMüller\x1b[0m", "Mül\x00ler"]
+    result = _normalised(family_name=raw, first_names=["Hans\u200b"] * 3)
+    assert result["family_name"].to_list() == ["Müller"] * 3
+    assert result["family_name_search"].to_list() == ["MUELLER"] * 3
+    assert result["first_names"].to_list() == [["Hans"]] * 3
+    assert result["family_name_raw"].to_list() == raw

@@ -37,8 +37,15 @@ _TOKENS = [
     "36 574 261 809", "männlich", "W", "ja", "X", "nein", "Y?lmaz", "\ufffd", "Çelik", "Łódź",
     "Dell’Acqua", "O'Brien", "Hans-Peter", ",", " ", "  ", "\t", "\u00a0", "-", "(", ")",
     "١٢.٠٥.١٩٨٠", "٥٠٦٦٧", "١٢",
+    "jun.", "Jr.", "sen.", "Sen.", "Sen", "junior", "Prof.", "Dr. h.c.", "Dr.-Ing. E.h.", "Dres.",
+    "01.01.1980", "1980-01-01", "Åsa", "Þór", "Œ", "ẞ", "Mueller", "Muller", "Äe",
+    "\u200b", "\u200d", "\ufeff", "\u00ad", "\u202e", "\x00", "\x07", "\x1b", "\x1b[31m",
+    "\x1b[0m", "\x1b]0;t\x07", "\x9b", "\x1f", "\n", "\r",
 ]  # fmt: skip
-_LETTERS = "abcdeghilmnorstuzABDGHKMSVZäöüÄÖÜßéèçñøıłæœĳſ0123456789١٥ .,-'’/?()\t\u00a0\u2009"
+_LETTERS = (
+    "abcdeghilmnorstuzABDGHKMSVZäöüÄÖÜßéèçñøıłæœĳſåþ0123456789١٥ .,-'’/?()"
+    "\t\u00a0\u2009\u200b\u2060\x01\x1b\x7f"
+)
 
 _text = st.lists(
     st.one_of(st.sampled_from(_TOKENS), st.text(_LETTERS, max_size=4)), max_size=5
@@ -59,6 +66,22 @@ def test_scalar_path_equals_the_vectorised_one(records: list[dict[str, str | Non
     expected = prepare_for_linkage(normalise(pl.DataFrame(records, schema=_RAW_SCHEMA)))
     actual = pl.DataFrame([_linkable_one(record) for record in records], schema=_LINKABLE_SCHEMA)
     assert_frame_equal(actual, expected)
+
+
+def test_new_columns_agree_on_a_record_with_invisible_characters() -> None:
+    raw = {
+        raw_column("family_name"): "\x1b[1mDr. Mü\u200bller jun.\x1b[0m",
+        raw_column("first_names"): "J\u00adürgen",
+        raw_column("birth_date"): "01.01.\u200b1980",
+        raw_column("postcode"): "\ufeff01067",
+    }
+    values = normalised_values(raw)
+    assert values["family_name"] == "Müller" and values["family_name_loose"] == "MULLER"
+    assert values["first_name_search"] == "JUERGEN" and values["first_name_loose"] == "JURGEN"
+    assert values["generation"] == "jr" and values["doctoral_degree"] == "Dr."
+    assert values["birth_date_placeholder"] is True and values["postcode"] == "01067"
+    expected = normalise(pl.DataFrame([raw])).select(list(NORMALISED_SCHEMA)).row(0, named=True)
+    assert values == expected
 
 
 def test_a_sparse_query_record() -> None:

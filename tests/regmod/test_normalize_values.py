@@ -13,6 +13,7 @@ from regmod.normalize import (
     split_house_number,
     street_search_form,
 )
+from regmod.normalize.dates import is_placeholder_date
 
 
 def _apply(expression: pl.Expr, *values: str | None) -> list[object]:
@@ -45,6 +46,30 @@ def test_day_and_month_unknown_is_never_first_of_january() -> None:
 )
 def test_impossible_dates_are_null(text: str) -> None:
     assert _date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "placeholder"),
+    [
+        ("01.01.1980", True),
+        ("1980-01-01", True),
+        ("19800101", True),
+        ("1.1.1980", True),
+        ("02.01.1980", False),
+        ("01.02.1980", False),
+        ("00.01.1980", False),
+        ("00.00.1980", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_first_of_january_is_kept_and_flagged_as_possible_placeholder(
+    text: str | None, placeholder: bool
+) -> None:
+    parsed = parse_partial_date(pl.col("v"))
+    assert _apply(is_placeholder_date(parsed), text) == [placeholder]
+    if placeholder:
+        assert _apply(parsed, text) == [{"year": 1980, "month": 1, "day": 1}]
 
 
 def test_leap_day_in_leap_year_is_possible() -> None:
@@ -85,17 +110,24 @@ def test_postcode_keeps_leading_zero_and_refuses_four_digits() -> None:
     ["Hauptstraße", "Hauptstrasse", "Hauptstr.", "Haupt-Str.", "HAUPTSTRASSE", "Haupt Str"],
 )
 def test_street_spellings_meet(street: str) -> None:
-    assert _apply(street_search_form(pl.col("v")), street) == ["hauptstr"]
+    assert _apply(street_search_form(pl.col("v")), street) == ["HAUPTSTR"]
 
 
 def test_platz_and_pl_meet_and_numbers_stay() -> None:
     assert _apply(
         street_search_form(pl.col("v")), "Marktplatz", "Markt-Pl.", "Straße des 17. Juni"
     ) == [
-        "marktpl",
-        "marktpl",
-        "strdes17juni",
+        "MARKTPL",
+        "MARKTPL",
+        "STRDES17JUNI",
     ]
+
+
+def test_street_key_ignores_invisible_characters() -> None:
+    assert (
+        _apply(street_search_form(pl.col("v")), "Haupt\u200bstraße", "\x1b[0mHauptstr.")
+        == ["HAUPTSTR"] * 2
+    )
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,14 @@ def test_non_letters_and_lost_letters_are_skipped() -> None:
     assert cologne_code("??") == ""
 
 
+@pytest.mark.parametrize(
+    ("name", "search"),
+    [("Łukasz", "LUKASZ"), ("Þórsson", "THORSSON"), ("Ĳssel", "IJSSEL"), ("Æsa", "AESA")],
+)
+def test_code_of_a_name_is_the_code_of_its_search_form(name: str, search: str) -> None:
+    assert cologne_code(name) == cologne_code(search)
+
+
 def test_expression_gives_the_same_codes_and_null_without_letters() -> None:
     names = ["Müller", "Meier", None, "Müller", "--"]
     codes = pl.Series(names).to_frame("name").select(koelner_phonetik(pl.col("name")))
