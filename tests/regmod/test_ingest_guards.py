@@ -17,7 +17,7 @@ from regmod.ingest.spreadsheet import escape_formula, unescape_formula
 from regmod.reconcile.run import sample_files
 from regmod.reconcile.rundir import write_table
 
-VALID = ("36574261809", "10004283566", "10024598768")
+VALID = ("36574261809", "48315796019", "28650719407")
 REGISTER = "Satz-ID;Name;Vorname;Geb.-Datum\nA-1;Meyer;Anna;01.02.1980\nA-2;Kühn;Ida;03.04.1990\n"
 
 
