@@ -4,7 +4,7 @@
     .venv/bin/python -m benchmarks.quality_worlds --quick         # 10k rows only
 
 Generates the first family (``fixtures.generate``) and the households family
-(``fixtures.households``, read through its own column mappings), runs ``regmod reconcile`` on
+(``fixtures.households``, read by header recognition alone, as a new extract is), runs ``regmod reconcile`` on
 each and prints, per family, size and case kind: records, true links, precision of automatic
 links, share of true links linked automatically, review share and wrong automatic links, then the
 aggregate and the purity of the reported duplicate clusters.
@@ -31,13 +31,11 @@ FAMILIES = ("fixtures", "households")
 
 @dataclass(frozen=True)
 class World:
-    """The inputs of one reconciliation: files and, for the households family, its mappings."""
+    """The inputs of one reconciliation."""
 
     register: Path
     reference: Path
     truth: Path
-    mapping: Path | None = None
-    reference_mapping: Path | None = None
 
 
 def build_world(family: str, size: int, seed: int, folder: Path) -> World:
@@ -46,9 +44,7 @@ def build_world(family: str, size: int, seed: int, folder: Path) -> World:
         files = generate(size, seed=seed, out_dir=folder)
         return World(files.register, files.reference, files.truth)
     made = households.generate(size, seed=seed, out_dir=folder)
-    return World(
-        made.register, made.reference, made.truth, made.register_mapping, made.reference_mapping
-    )
+    return World(made.register, made.reference, made.truth)
 
 
 def measure(world: World, out: Path) -> tuple[pl.DataFrame, str]:
@@ -58,8 +54,6 @@ def measure(world: World, out: Path) -> tuple[pl.DataFrame, str]:
             register=world.register,
             reference=world.reference,
             out=out,
-            mapping=world.mapping,
-            reference_mapping=world.reference_mapping,
         )
     )
     truth = read_case_truth(world.truth)

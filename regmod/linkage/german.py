@@ -58,7 +58,7 @@ LINKAGE_SCHEMA: dict[str, pl.DataType] = {
 """Derived columns that ``prepare_for_linkage`` adds and the German spec reads."""
 LINKAGE_COLUMNS: tuple[str, ...] = tuple(LINKAGE_SCHEMA)
 
-FIRST_NAMES_CONTRADICT_FROM = 6
+FIRST_NAMES_CONTRADICT_FROM = 7
 """First-name level from which the names say two people (else): twins differ only there."""
 
 # Match and review thresholds on the match probability, tuned by benchmarks/tune_german_spec.py.
@@ -73,18 +73,19 @@ def prepare_for_linkage(frame: pl.DataFrame) -> pl.DataFrame:
     ``birth_month_open``/``birth_day_open`` are null for a ``01.01.`` placeholder;
     ``several_first_names`` is the sorted set of first names when there are two or more;
     ``family_name_lossy``/``first_name_lossy`` are the search forms as a Windows-1252 export
-    writes them (``Yıldız`` → ``y?ld?z``), so a name with lost letters meets its original;
+    writes them (``Yıldız`` → ``Y?LD?Z``), so a name with lost letters meets its original;
     ``street_key`` and ``address_key`` join postcode, street and house number.
 
     >>> row = pl.DataFrame({"birth_year": [1970], "birth_month": [3], "birth_day": [7],
-    ...     "postcode": ["01067"], "street_search": ["hauptstr"], "house_number": [12],
-    ...     "house_number_suffix": ["a"], "family_name": ["Yıldız"],
-    ...     "first_names": [["Anna", "Lena"]], "first_names_search": [["anna", "lena"]]},
+    ...     "postcode": ["01067"], "street_search": ["HAUPTSTR"], "house_number": [12],
+    ...     "house_number_suffix": ["A"], "family_name": ["Yıldız"],
+    ...     "birth_date_placeholder": [False],
+    ...     "first_names": [["Anna", "Lena"]], "first_names_search": [["ANNA", "LENA"]]},
     ...     schema_overrides={"birth_year": pl.Int16, "birth_month": pl.Int8,
     ...     "birth_day": pl.Int8})
     >>> keys = ("birth_date_text", "several_first_names", "family_name_lossy", "address_key")
     >>> prepare_for_linkage(row).select(keys).row(0)
-    ('19700307', ['anna', 'lena'], 'y?ld?z', '01067|hauptstr|12a')
+    ('19700307', ['ANNA', 'LENA'], 'Y?LD?Z', '01067|HAUPTSTR|12A')
     """
     full_date = pl.format(
         "{}{}{}",
@@ -96,7 +97,7 @@ def prepare_for_linkage(frame: pl.DataFrame) -> pl.DataFrame:
     number = pl.concat_str(
         pl.col("house_number").cast(pl.String), pl.col("house_number_suffix").fill_null("")
     )
-    placeholder = ((pl.col("birth_month") == 1) & (pl.col("birth_day") == 1)).fill_null(False)
+    placeholder = pl.col("birth_date_placeholder").fill_null(False)
     names = pl.col("first_names_search").list.drop_nulls().list.unique().list.sort()
     several = pl.when(names.list.len() > 1).then(names)
     return frame.with_columns(
@@ -118,7 +119,7 @@ def linkage_keys(values: Mapping[str, Any]) -> dict[str, Any]:
     full_date = None
     if year is not None and month is not None and day is not None:
         full_date = f"{str(year).zfill(4)}{str(month).zfill(2)}{str(day).zfill(2)}"
-    placeholder = month == 1 and day == 1
+    placeholder = bool(values["birth_date_placeholder"])
     distinct = sorted({name for name in values["first_names_search"] or [] if name is not None})
     several = distinct if len(distinct) > 1 else None
     postcode, street, number = values["postcode"], values["street_search"], values["house_number"]
@@ -152,8 +153,9 @@ def _lossy_value(name: str | None) -> str | None:
 
 
 def _family_name() -> Comparison:
-    """Family name: exact (rarity-weighted), core without particles, close spelling, birth name
-    against family name either way, one part of a double-barrelled name, same sound."""
+    """Family name: exact (rarity-weighted), as a Windows-1252 export kept it, umlauts loosely
+    (Muller), core without particles, close spelling, birth name against family name either
+    way, one part of a double-barrelled name, same sound; anything else contradicts."""
     birth_name_either_way = [
         ("birth_name_search", "family_name_search"),
         ("family_name_search", "birth_name_search"),
@@ -166,6 +168,7 @@ def _family_name() -> Comparison:
             NullLevel(),
             ExactLevel(),
             ExactLevel(column="family_name_lossy"),
+            ExactLevel(column="family_name_loose"),
             ExactLevel(column="family_name_core"),
             SimilarityLevel(metric="jaro_winkler", threshold=0.94),
             ExactLevel(pairs=birth_name_either_way),
@@ -175,7 +178,7 @@ def _family_name() -> Comparison:
             ElseLevel(),
         ],
         term_frequency=TermFrequencyAdjustment(),
-        contradicts_from=8,
+        contradicts_from=9,
     )
 
 
@@ -189,6 +192,7 @@ def _first_names() -> Comparison:
             NullLevel(),
             ExactLevel(),
             ExactLevel(column="first_name_lossy"),
+            ExactLevel(column="first_name_loose"),
             SimilarityLevel(metric="jaro_winkler", threshold=0.92),
             ListOverlapLevel(column="first_names_search", mode="any"),
             ExactLevel(column="first_name_phonetic"),
@@ -272,6 +276,16 @@ def _address() -> Comparison:
     )
 
 
+def _generation() -> Comparison:
+    """``jun.`` against ``sen.`` in the name fields: parent and child of one name, two people."""
+    return Comparison(
+        name="generation",
+        column="generation",
+        levels=[NullLevel(), ExactLevel(), ElseLevel()],
+        contradicts_from=1,
+    )
+
+
 def _sex() -> Comparison:
     return Comparison(name="sex", column="sex", levels=[NullLevel(), ExactLevel(), ElseLevel()])
 
@@ -299,6 +313,7 @@ def german_spec(
             _birth_date(),
             _birth_place(),
             _address(),
+            _generation(),
             _sex(),
         ],
         training=Training(
@@ -323,7 +338,7 @@ def with_decisive_evidence(spec: LinkageSpec) -> LinkageSpec:
     return spec.model_copy(update={"comparisons": comparisons})
 
 
-SPELLING_LEVELS = (2, 4, 5)
+SPELLING_LEVELS = (3, 5, 6)
 """First-name levels that a misspelling reaches: close spelling, same sound, loosely similar."""
 
 

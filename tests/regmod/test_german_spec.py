@@ -10,6 +10,7 @@ from matching.comparisons import compare, gamma_column
 from matching.errors import SpecError
 from matching.spec import LinkageSpec
 from regmod.linkage import LINKAGE_COLUMNS, german_spec, prepare_for_linkage
+from regmod.linkage.german import SPELLING_LEVELS
 from regmod.normalize.frame import normalise
 from regmod.record import NORMALISED_SCHEMA, RECORD_ID
 
@@ -115,3 +116,27 @@ def test_married_person_is_still_blocked_by_first_name_and_birth_year() -> None:
     register = _records(family_name=["Schmidt"], first_names=["Anna"], birth_date=["01.02.1980"])
     reference = _records(family_name=["Becker"], first_names=["Anna"], birth_date=["1980-02-01"])
     assert block(register, reference, german_spec()).height == 1
+
+
+def test_decisive_levels_of_the_german_spec_are_the_ones_meant() -> None:
+    spec = german_spec()
+    decisive = {
+        c.name: [label for i, label in enumerate(c.level_labels()) if c.contradicts(i)]
+        for c in spec.comparisons
+    }
+    assert decisive == {
+        "family_name": ["else"],
+        "first_names": ["else"],
+        "several_first_names": ["else"],
+        "birth_date": ["date within_years", "else"],
+        "birth_place": ["else"],
+        "address": [],
+        "generation": ["else"],
+        "sex": [],
+    }
+    first_names = spec.comparison("first_names").level_labels()
+    assert [first_names[i] for i in SPELLING_LEVELS] == [
+        "jaro_winkler >= 0.92",
+        "exact [first_name_phonetic]",
+        "jaro_winkler >= 0.8",
+    ]

@@ -36,8 +36,6 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Reconciled:
             register=files.register,
             reference=files.reference,
             out=folder / "run",
-            mapping=files.register_mapping,
-            reference_mapping=files.reference_mapping,
         )
     )
     counts = result.manifest.counts
