@@ -41,6 +41,7 @@ async def match_record(body: MatchBody, office: RegisterOffice, indexes: Indexes
                     "match_weight": row["match_weight"],
                     "match_probability": row["match_probability"],
                     "margin": row["margin"],
+                    "contradictions": indexes.contradictions(row),
                     "explanation": result.steps(rank),
                 }
                 for rank, row in enumerate(result.rows)

@@ -34,6 +34,11 @@ class MatchCandidate(BaseModel):
     match_weight: float
     match_probability: float
     margin: float | None = Field(description="Weight minus the best other candidate's weight.")
+    contradictions: list[str] = Field(
+        description="Comparisons whose supplied value says this is another person (decisive "
+        "negative evidence); a candidate with any is never a confident match.",
+        examples=[["first_names"]],
+    )
     explanation: list[ExplanationStep]
 
 

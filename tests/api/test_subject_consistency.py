@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.api.conftest import World
+from regmod.store.access import Role
+from tests.api.conftest import KOELN, World
 from tests.api.test_evidence_requests import ANNA_ATTRIBUTES, ask, outcomes
 
 _OTHER_FAMILY_NAMES = ["Schmitz", "Yilmaz", "Kowalski", "Becker", "Zimmermann", "Ng"]
@@ -68,3 +69,20 @@ def test_a_contradicting_attribute_never_yields_a_delivery(
 ) -> None:
     response = ask(world, {**ANNA_ATTRIBUTES, **change})
     assert response.status_code != 200, (change, response.json())
+
+
+def test_match_flags_the_contradicting_comparison(world: World) -> None:
+    response = world.client.post(
+        "/v1/match",
+        json={"record": {**ANNA_ATTRIBUTES, "first_names": "Berta"}},
+        headers=world.headers(KOELN, Role.REGISTER_OFFICE),
+    )
+    assert response.status_code == 200
+    best = response.json()["candidates"][0]
+    assert best["contradictions"] == ["first_names"]
+    plain = world.client.post(
+        "/v1/match",
+        json={"record": ANNA_ATTRIBUTES},
+        headers=world.headers(KOELN, Role.REGISTER_OFFICE),
+    ).json()
+    assert plain["candidates"][0]["contradictions"] == []
