@@ -102,6 +102,11 @@ def print_summary(manifest: RunManifest, run_dir: Path) -> None:
         f"rows in {counts.rows_in:,} = linked {counts.linked:,} + review {counts.review:,} + "
         f"unmatched {counts.unmatched:,} + quarantined {counts.quarantined:,}: {balance}"
     )
+    if counts.reference_shared_idnr_rows:
+        console.print(
+            f"[yellow]{counts.reference_shared_idnr_rows:,} reference rows share an IDNr with "
+            "another row: quarantined, none linked (clear them up in the reference)[/]"
+        )
     timings = Table(title="Time per stage")
     timings.add_column("stage")
     timings.add_column("seconds", justify="right")

@@ -33,6 +33,8 @@ class DecisionCounts(BaseModel):
     quarantined: int
     reference_rows: int
     reference_quarantined: int
+    reference_shared_idnr_rows: int = 0
+    """Reference rows whose IDNr another row holds too: quarantined, never linked blindly."""
     candidate_pairs: int
     duplicate_clusters: int
 

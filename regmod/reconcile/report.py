@@ -102,7 +102,9 @@ def _decisions_section(manifest: RunManifest) -> str:
         f"<table><tr><th>decision</th><th>records</th><th>share</th></tr>{rows}"
         f"<tr><th>rows in</th><th>{counts.rows_in:,}</th><th></th></tr></table>{chart}"
         f'<p class="note">{counts.candidate_pairs:,} candidate pairs; '
-        f"{counts.duplicate_clusters:,} clusters of duplicate records inside the register.</p>"
+        f"{counts.duplicate_clusters:,} clusters of duplicate records inside the register; "
+        f"{counts.reference_shared_idnr_rows:,} reference rows share an IDNr with another row "
+        "(quarantined, see quarantine.parquet).</p>"
     )
 
 

@@ -275,6 +275,7 @@ def _counts(
         quarantined=quarantined,
         reference_rows=reference.rows_in,
         reference_quarantined=reference.rows_in - reference.accepted.height,
+        reference_shared_idnr_rows=reference.shared_idnr.height,
         candidate_pairs=candidate_pairs,
         duplicate_clusters=duplicates["cluster_id"].n_unique(),
     )

@@ -25,6 +25,8 @@ class Reconciled:
     duplicates: pl.DataFrame
     rows_in: int
     accounted: int
+    shared_idnr_rows: int
+    shared_idnr: pl.Series
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +47,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Reconciled:
         duplicates=read_table(result.run_dir, "duplicates"),
         rows_in=counts.rows_in,
         accounted=counts.linked + counts.review + counts.unmatched + counts.quarantined,
+        shared_idnr_rows=counts.reference_shared_idnr_rows,
+        shared_idnr=read_table(result.run_dir, "quarantine")
+        .filter(pl.col("reason").str.contains("held by 2 rows"))["idnr_raw"]
+        .unique(),
     )
 
 
@@ -71,3 +77,8 @@ def test_no_reported_duplicate_cluster_holds_two_persons(run: Reconciled) -> Non
         .agg(persons=pl.col("person_id").n_unique(), kinds=pl.col("case_kind").unique())
     )
     assert persons.filter(pl.col("persons") > 1).to_dicts() == []
+
+
+def test_reference_rows_sharing_an_idnr_are_reported_and_never_linked(run: Reconciled) -> None:
+    assert run.shared_idnr_rows == len(run.shared_idnr) * 2 > 0
+    assert run.links.filter(pl.col("idnr").is_in(run.shared_idnr.implode())).is_empty()
