@@ -124,7 +124,10 @@ class DateLevel(LevelKind):
                 raise SpecError(f"date column {name!r} must be numeric for queries")
 
     def label(self) -> str:
-        return f"date {self.match}" + (f" {self.tolerance}" if self.tolerance else "")
+        tolerance = f" {self.tolerance}" if self.tolerance else ""
+        columns = self.columns
+        named = f" [{columns.year}, {columns.month}, {columns.day}]" if columns else ""
+        return f"date {self.match}{tolerance}{named}"
 
     def parts_agreement(self, left: list[pl.Expr], right: list[pl.Expr]) -> pl.Expr:
         """Agreement of two (year, month, day) expression triples.

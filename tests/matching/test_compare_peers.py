@@ -29,7 +29,7 @@ def test_every_german_comparison_reaches_recordlinkage() -> None:
         ("birth_date_text", "damerau_levenshtein", 0.875),
         ("birth_place_search", "jarowinkler", 0.9),
     ]
-    assert dataset.exact_comparisons() == ["postcode", "sex"]
+    assert dataset.exact_comparisons() == ["postcode", "generation", "sex"]
     assert len(strings) + len(dataset.exact_comparisons()) == len(german_spec().comparisons)
 
 
