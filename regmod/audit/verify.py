@@ -299,6 +299,8 @@ class _Walk:
         witness = self.expect.witness
         if witness is None:
             return
+        if not witness.exists:
+            self.report.notes.append(f"witness {witness.path} does not exist: nothing witnessed")
         for line, message in witness.problems:
             self.report.add(
                 Problem(

@@ -55,7 +55,7 @@ class FileWitness:
         try:
             text = self.path.read_bytes().decode("utf-8", errors="replace")
         except FileNotFoundError:
-            return WitnessLog(self.path, [], [(0, "witness file is missing")])
+            return WitnessLog(self.path, [], exists=False)
         log = WitnessLog(self.path, [], [])
         lines = text.split("\n")
         for number, line in enumerate(lines, start=1):
@@ -73,11 +73,15 @@ class FileWitness:
 
 @dataclass
 class WitnessLog:
-    """What a witness file holds: its checkpoints in file order and its unreadable lines."""
+    """What a witness file holds: its checkpoints in file order and its unreadable lines.
+
+    A file that does not exist holds nothing; every stored checkpoint then fails as unwitnessed.
+    """
 
     path: Path
     checkpoints: list[Checkpoint]
     problems: list[tuple[int, str]] = field(default_factory=list)
+    exists: bool = True
 
     def of(self, tenant: str) -> list[Checkpoint]:
         """The witnessed checkpoints of ``tenant``."""
