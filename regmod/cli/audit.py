@@ -9,12 +9,13 @@ from typing import Annotated
 import typer
 
 from regmod.audit.export import ExportFormat, export_audit, verify_export
-from regmod.audit.log import AuditWriter, chain_tenants
+from regmod.audit.log import AuditWriter, chain_tenants, read_checkpoints
 from regmod.audit.signing import Signer
 from regmod.audit.trust import expectations, trusted_verifier
 from regmod.audit.verify import VerificationReport, verify_tenant
+from regmod.audit.witness import FileWitness
 from regmod.cli.db import open_store
-from regmod.errors import InputError
+from regmod.errors import ConfigurationError, InputError
 from regmod.settings import get_settings
 
 audit_app = typer.Typer(
@@ -147,6 +148,25 @@ def checkpoint_command(
                 f"tenant {code}: checkpoint at seq {checkpoint.seq} ({signed}): "
                 f"{checkpoint.head_hash}"
             )
+
+
+@audit_app.command("witness")
+def witness_command(witness: WitnessOption = None) -> None:
+    """Append every stored checkpoint the witness lacks: once, when adding a witness to a store.
+
+    Run `regmod audit verify` (with the trusted key) first: this witnesses what the store holds.
+    """
+    path = witness or get_settings().audit_witness
+    if path is None:
+        raise ConfigurationError("no witness: pass --witness or set REGMOD_AUDIT_WITNESS")
+    target = FileWitness(path)
+    seen = set(target.read().checkpoints)
+    with open_store().read() as conn:
+        stored = [c for code in chain_tenants(conn) for c in read_checkpoints(conn, code)]
+    missing = [checkpoint for checkpoint in stored if checkpoint not in seen]
+    if missing:
+        target.append(missing)
+    typer.echo(f"witnessed {len(missing)} checkpoints in {path} ({len(stored)} stored)")
 
 
 @audit_app.command("keygen")
