@@ -82,6 +82,14 @@ def witnessed_env(cli_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     return witness
 
 
+def _loaded(run_dir: Path) -> CliRunner:
+    """A runner on a migrated store with ``run_dir`` loaded for Köln."""
+    runner = CliRunner()
+    runner.invoke(app, ["db", "upgrade"])
+    runner.invoke(app, ["load", "--tenant", "05315000", "--run", str(run_dir)])
+    return runner
+
+
 def _tamper(url: str, *statements: str) -> None:
     engine = Store(url).engine
     with engine.begin() as conn:
@@ -93,9 +101,7 @@ def _tamper(url: str, *statements: str) -> None:
 def test_verify_with_a_witness_catches_a_rolled_back_store(
     cli_env: str, witnessed_env: Path, run_dir: Path
 ) -> None:
-    runner = CliRunner()
-    runner.invoke(app, ["db", "upgrade"])
-    runner.invoke(app, ["load", "--tenant", "05315000", "--run", str(run_dir)])
+    runner = _loaded(run_dir)
     verified = runner.invoke(app, ["audit", "verify"])
     assert verified.exit_code == 0 and "1 witnessed heads" in verified.output
     _tamper(
@@ -112,9 +118,7 @@ def test_verify_with_a_witness_catches_a_rolled_back_store(
 def test_verify_of_all_tenants_fails_when_a_head_row_is_deleted(
     cli_env: str, witnessed_env: Path, run_dir: Path
 ) -> None:
-    runner = CliRunner()
-    runner.invoke(app, ["db", "upgrade"])
-    runner.invoke(app, ["load", "--tenant", "05315000", "--run", str(run_dir)])
+    runner = _loaded(run_dir)
     _tamper(cli_env, "DELETE FROM audit_heads")
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 1
@@ -128,9 +132,7 @@ def test_checkpoint_covers_every_tenant_and_witness_backfills_a_new_file(
 ) -> None:
     monkeypatch.setenv("REGMOD_AUDIT_CHECKPOINT_EVERY", "0")
     get_settings.cache_clear()
-    runner = CliRunner()
-    runner.invoke(app, ["db", "upgrade"])
-    runner.invoke(app, ["load", "--tenant", "05315000", "--run", str(run_dir)])
+    runner = _loaded(run_dir)
     checkpointed = runner.invoke(app, ["audit", "checkpoint"])
     assert checkpointed.exit_code == 0
     assert "tenant 05315000: checkpoint at seq 2 (signed)" in checkpointed.output
