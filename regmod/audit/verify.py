@@ -311,19 +311,25 @@ class _Walk:
                     f"{witness.path} line {line}: {message}",
                 )
             )
-        seen = set(witness.of(self.report.tenant))
+        witnessed, stored = witness.of(self.report.tenant), set(self.checkpoints)
+        seen = set(witnessed)
         for checkpoint in self.checkpoints:
             if checkpoint not in seen:
-                self.report.add(
-                    Problem(
-                        checkpoint.seq,
-                        "witness",
-                        "the checkpoint in the witness",
-                        "absent",
-                        "stored checkpoint is not in the witness: witness truncated or "
-                        "checkpoint forged",
-                    )
-                )
+                self._unmatched(checkpoint, "stored checkpoint is not in the witness")
+        for checkpoint in witnessed:
+            if checkpoint.seq <= self.report.last_seq and checkpoint not in stored:
+                self._unmatched(checkpoint, "witnessed checkpoint is missing from the store")
+
+    def _unmatched(self, checkpoint: Checkpoint, message: str) -> None:
+        self.report.add(
+            Problem(
+                checkpoint.seq,
+                "witness",
+                f"{checkpoint.head_hash} in the store and the witness",
+                "in one only",
+                f"{message} (checkpoints deleted, forged or the witness cut short)",
+            )
+        )
 
 
 def _gap(found_seq: int) -> str:

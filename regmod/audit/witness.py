@@ -56,6 +56,8 @@ class FileWitness:
             text = self.path.read_bytes().decode("utf-8", errors="replace")
         except FileNotFoundError:
             return WitnessLog(self.path, [], exists=False)
+        except OSError as error:
+            return WitnessLog(self.path, [], [(0, f"cannot be read ({error.strerror})")])
         log = WitnessLog(self.path, [], [])
         lines = text.split("\n")
         for number, line in enumerate(lines, start=1):

@@ -156,6 +156,14 @@ def test_deleting_only_the_last_checkpoint_fails_by_the_cadence(chain: Chain) ->
     assert chain.first(witness=False) == (8, "checkpoint")
 
 
+def test_deleting_a_checkpoint_the_cadence_does_not_need_is_caught_by_the_witness(
+    chain: Chain,
+) -> None:
+    run_sql(chain.store, "DELETE FROM audit_checkpoints WHERE seq = 7")
+    assert chain.verify(witness=False).ok  # the checkpoint at 10 still covers 1..10
+    assert chain.first() == (7, "witness")
+
+
 @pytest.mark.parametrize("witness", [True, False])
 def test_wiped_chain_with_its_head_row_fails_and_is_still_listed(
     chain: Chain, witness: bool
@@ -255,6 +263,12 @@ def test_witness_cut_mid_line_fails(chain: Chain) -> None:
     report = chain.verify()
     assert chain.first() == (0, "witness")
     assert any("line 2: last line is cut off" in p.message for p in report.problems)
+
+
+def test_unreadable_witness_fails(chain: Chain) -> None:
+    chain.witness.unlink()
+    chain.witness.mkdir()
+    assert chain.first() == (0, "witness")
 
 
 def test_missing_witness_file_fails(chain: Chain) -> None:
