@@ -140,46 +140,57 @@ class _Walk:
                 self.witnessed[checkpoint.seq].append(checkpoint)
 
     def run(self, entries: Iterable[Entry], first_seq: int, anchor_hash: str) -> None:
-        report = self.report
+        """Check every entry in order; the per-entry work stays inline, it runs millions of times."""
+        report, tenant, pending, witnessed = (
+            self.report,
+            self.report.tenant,
+            self.pending,
+            self.witnessed,
+        )
         expected_seq, prev_hash = first_seq, anchor_hash
         self.covered_seq = first_seq - 1
+        count, last, uncovered_at = 0, None, None
         for entry in entries:
-            if entry.seq != expected_seq:
-                report.add(
-                    Problem(expected_seq, "seq", str(expected_seq), str(entry.seq), _gap(entry.seq))
-                )
+            seq = entry.seq
+            if seq != expected_seq:
+                report.add(Problem(expected_seq, "seq", str(expected_seq), str(seq), _gap(seq)))
             if entry.prev_hash != prev_hash:
                 report.add(
-                    Problem(entry.seq, "prev_hash", prev_hash, entry.prev_hash, "chain broken here")
+                    Problem(seq, "prev_hash", prev_hash, entry.prev_hash, "chain broken here")
                 )
-            self._check_content(entry)
-            self._check_heads_at(entry)
-            report.entries_checked += 1
-            report.last_seq, report.last_hash = entry.seq, entry.entry_hash
-            expected_seq, prev_hash = entry.seq + 1, entry.entry_hash
+            recomputed = entry_hash(
+                entry.tenant,
+                seq,
+                entry.kind,
+                entry.recorded_at,
+                entry.actor,
+                entry.payload,
+                entry.prev_hash,
+            )
+            if recomputed != entry.entry_hash or entry.tenant != tenant:
+                report.add(
+                    Problem(seq, "entry_hash", recomputed, entry.entry_hash, "content was altered")
+                )
+            if (seq in pending or seq in witnessed) and self._check_heads_at(entry):
+                uncovered_at = None
+            elif uncovered_at is None:
+                uncovered_at = entry.recorded_at
+            count += 1
+            last = entry
+            expected_seq, prev_hash = seq + 1, entry.entry_hash
+        self.oldest_uncovered_at = uncovered_at
+        if last is not None:
+            report.entries_checked += count
+            report.last_seq, report.last_hash = last.seq, last.entry_hash
         self._check_beyond_chain()
         self._check_cadence()
         self._check_witness()
 
-    def _check_content(self, entry: Entry) -> None:
-        recomputed = entry_hash(
-            entry.tenant,
-            entry.seq,
-            entry.kind,
-            entry.recorded_at,
-            entry.actor,
-            entry.payload,
-            entry.prev_hash,
-        )
-        if recomputed != entry.entry_hash or entry.tenant != self.report.tenant:
-            self.report.add(
-                Problem(
-                    entry.seq, "entry_hash", recomputed, entry.entry_hash, "content was altered"
-                )
-            )
+    def _check_heads_at(self, entry: Entry) -> bool:
+        """The checkpoint and the witnessed heads at ``entry``'s position must name its hash.
 
-    def _check_heads_at(self, entry: Entry) -> None:
-        """The checkpoint and the witnessed heads at ``entry``'s position must name its hash."""
+        True when a stored checkpoint covers ``entry``.
+        """
         checkpoint = self.pending.pop(entry.seq, None)
         if checkpoint is not None:
             self.report.checkpoints_checked += 1
@@ -195,9 +206,7 @@ class _Walk:
                 )
             if self._signed(checkpoint, "signature"):
                 self.report.signatures_verified += 1
-            self.covered_seq, self.oldest_uncovered_at = entry.seq, None
-        elif self.oldest_uncovered_at is None:
-            self.oldest_uncovered_at = entry.recorded_at
+            self.covered_seq = entry.seq
         for witnessed in self.witnessed.pop(entry.seq, []):
             self.report.witnessed_checked += 1
             self._signed(witnessed, "witness")
@@ -211,6 +220,7 @@ class _Walk:
                         "entry differs from the head the witness saw: chain rewritten",
                     )
                 )
+        return checkpoint is not None
 
     def _signed(self, checkpoint: Checkpoint, field_name: str) -> bool:
         """True when the trusted key signed ``checkpoint``; a problem when it did not.
