@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -101,8 +101,10 @@ def verify_chain(
     gone, or the cadence left it uncovered) and forged or unsigned checkpoints (with a trusted
     ``verifier``). ``expect`` adds the cadence and the witness; its verifier wins when set.
     """
-    expect = expect or Expectations(verifier=verifier)
-    walk = _Walk(VerificationReport(tenant), expect.verifier or verifier, checkpoints, expect)
+    expect = expect or Expectations()
+    if expect.verifier is None:
+        expect = replace(expect, verifier=verifier)
+    walk = _Walk(VerificationReport(tenant), checkpoints, expect)
     walk.run(entries, first_seq, anchor_hash)
     report = walk.report
     if head is not None and (head.seq, head.head_hash) != (report.last_seq, report.last_hash):
@@ -125,11 +127,10 @@ class _Walk:
     def __init__(
         self,
         report: VerificationReport,
-        verifier: Verifier | None,
         checkpoints: Sequence[Checkpoint],
         expect: Expectations,
     ) -> None:
-        self.report, self.verifier, self.expect = report, verifier, expect
+        self.report, self.verifier, self.expect = report, expect.verifier, expect
         self.checkpoints = checkpoints
         self.pending = {checkpoint.seq: checkpoint for checkpoint in checkpoints}
         self.witnessed: dict[int, list[Checkpoint]] = defaultdict(list)

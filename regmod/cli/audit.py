@@ -15,7 +15,7 @@ from regmod.audit.trust import expectations, trusted_verifier
 from regmod.audit.verify import VerificationReport, verify_tenant
 from regmod.audit.witness import FileWitness
 from regmod.cli.db import open_store
-from regmod.errors import ConfigurationError, InputError
+from regmod.errors import ConfigurationError, InputError, NotFoundError
 from regmod.settings import get_settings
 
 audit_app = typer.Typer(
@@ -64,9 +64,10 @@ def verify_command(
     """Recompute every chain, checkpoint and witnessed head; exit 1 naming the first misfit."""
     expect = expectations(get_settings(), public_key=public_key, witness=witness)
     with open_store().read() as conn:
-        tenants = [tenant] if tenant else list(chain_tenants(conn))
-        if tenant is None and expect.witness is not None:
-            tenants = sorted(set(tenants) | expect.witness.tenants())
+        known = set(chain_tenants(conn)) | (expect.witness.tenants() if expect.witness else set())
+        if tenant is not None and tenant not in known:
+            raise NotFoundError(f"tenant {tenant!r} has no chain, entries or witnessed checkpoints")
+        tenants = [tenant] if tenant else sorted(known)
         reports = [verify_tenant(conn, code, expect=expect) for code in tenants]
     for report in reports:
         _print_report(report)

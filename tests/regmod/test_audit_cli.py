@@ -143,3 +143,11 @@ def test_checkpoint_covers_every_tenant_and_witness_backfills_a_new_file(
     assert "witnessed 0 checkpoints" in again.output
     verified = runner.invoke(app, ["audit", "verify", "--witness", str(witness)])
     assert verified.exit_code == 0, verified.output
+
+
+def test_verify_of_an_unknown_tenant_is_a_user_error(cli_env: str) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["db", "upgrade"])
+    result = runner.invoke(app, ["audit", "verify", "--tenant", "99999999"])
+    assert result.exit_code != 0
+    assert "tenant '99999999' has no chain" in str(result.exception)
