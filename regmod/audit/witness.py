@@ -3,7 +3,8 @@
 Like a Certificate Transparency witness keeping the signed tree heads it has seen, it lets
 ``verify`` catch a rewrite or rollback of the database alone. A checkpoint's line is appended
 (``O_APPEND``, then ``fsync``) when its transaction commits, before the database commits, so the
-witness is never behind the store.
+witness is never behind the store; a database commit that fails after it leaves a witnessed head
+the store lacks, which verify reports like a rollback.
 """
 
 from __future__ import annotations
