@@ -58,7 +58,10 @@ def lock_head(conn: sa.Connection, tenant: str) -> Head:
         raise RegmodError("audit appends on SQLite need a transaction from Store.write()")
     row = conn.execute(_LOCK_HEAD, {"tenant": tenant}).first()
     if row is None:
-        raise NotFoundError(f"tenant {tenant!r} does not exist; create it before writing to it")
+        raise NotFoundError(
+            f"tenant {tenant!r} does not exist or its audit head row is gone; create the tenant "
+            "before writing to it"
+        )
     return Head(int(row.seq), str(row.head_hash))
 
 

@@ -138,9 +138,15 @@ def checkpoint_command(
     store = open_store()
     with store.read() as conn:
         tenants = [tenant] if tenant else list(chain_tenants(conn))
+    failed = False
     for code in tenants:
-        with store.write() as conn:
-            checkpoint = writer.checkpoint(conn, code)
+        try:
+            with store.write() as conn:
+                checkpoint = writer.checkpoint(conn, code)
+        except NotFoundError as error:  # no head row: report it, checkpoint the others
+            typer.echo(f"tenant {code}: {error} (see `regmod audit verify`)")
+            failed = True
+            continue
         if checkpoint is None:
             typer.echo(f"tenant {code}: nothing to checkpoint (empty, or head checkpointed)")
         else:
@@ -149,6 +155,8 @@ def checkpoint_command(
                 f"tenant {code}: checkpoint at seq {checkpoint.seq} ({signed}): "
                 f"{checkpoint.head_hash}"
             )
+    if failed:
+        raise typer.Exit(1)
 
 
 @audit_app.command("witness")

@@ -151,3 +151,17 @@ def test_verify_of_an_unknown_tenant_is_a_user_error(cli_env: str) -> None:
     result = runner.invoke(app, ["audit", "verify", "--tenant", "99999999"])
     assert result.exit_code != 0
     assert "tenant '99999999' has no chain" in str(result.exception)
+
+
+def test_checkpoint_reports_a_tenant_without_head_and_covers_the_rest(
+    cli_env: str, run_dir: Path
+) -> None:
+    runner = _loaded(run_dir)
+    _tamper(
+        cli_env,
+        "INSERT INTO tenants (code, name, created_at) VALUES ('09162000', 'M', '2026-01-01')",
+    )
+    result = runner.invoke(app, ["audit", "checkpoint"])
+    assert result.exit_code == 1
+    assert "tenant 05315000: nothing to checkpoint" in result.output
+    assert "tenant 09162000: tenant '09162000' does not exist or its audit head" in result.output
