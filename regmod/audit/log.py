@@ -225,14 +225,14 @@ def read_head(conn: sa.Connection, tenant: str) -> Head | None:
     return None if row is None else Head(int(row.seq), str(row.head_hash))
 
 
-def chain_tenants(conn: sa.Connection) -> Sequence[str]:
-    """Every tenant that has or should have a chain (a tenant, head, entry or checkpoint), sorted.
+def chain_tenants(conn: sa.Connection, *, orphans: bool = True) -> Sequence[str]:
+    """Every tenant that has or should have a chain, sorted: a tenant row or a head row, and
+    with ``orphans`` any tenant named by an entry or checkpoint (a scan of both tables).
 
     Listing more than the head rows means a tenant whose head row was deleted is still verified.
     """
-    query = sa.union(*(sa.select(table.c[column]) for table, column in _TENANT_COLUMNS)).order_by(
-        "code"
-    )
+    columns = _TENANT_COLUMNS if orphans else _TENANT_COLUMNS[:2]
+    query = sa.union(*(sa.select(table.c[column]) for table, column in columns)).order_by("code")
     return [str(tenant) for tenant in conn.scalars(query)]
 
 

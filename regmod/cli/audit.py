@@ -137,7 +137,7 @@ def checkpoint_command(
     writer = AuditWriter.from_settings(get_settings())
     store = open_store()
     with store.read() as conn:
-        tenants = [tenant] if tenant else list(chain_tenants(conn))
+        tenants = [tenant] if tenant else list(chain_tenants(conn, orphans=False))
     failed = False
     for code in tenants:
         try:
