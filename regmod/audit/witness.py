@@ -39,17 +39,17 @@ class FileWitness:
         data = memoryview("".join(_line(c) for c in checkpoints).encode())
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+            try:
+                while data:
+                    data = data[os.write(fd, data) :]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
         except OSError as error:
             raise ConfigurationError(
-                f"audit witness {self.path} cannot be opened for appending ({error.strerror}); "
+                f"audit witness {self.path} cannot be appended to ({error.strerror}); "
                 "check REGMOD_AUDIT_WITNESS"
             ) from error
-        try:
-            while data:
-                data = data[os.write(fd, data) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
     def read(self) -> WitnessLog:
         """Every checkpoint in the file, and each line that is not one."""

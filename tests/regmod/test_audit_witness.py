@@ -55,7 +55,7 @@ def test_a_witness_that_cannot_be_written_aborts_the_transaction(
     store: Store, tenant: str, tmp_path: Path
 ) -> None:
     writer = AuditWriter(None, 2, 0, FileWitness(tmp_path))  # a directory: no file to append to
-    with pytest.raises(ConfigurationError, match="cannot be opened for appending"):
+    with pytest.raises(ConfigurationError, match="cannot be appended to"):
         _append(store, writer, tenant, 3)
     with store.read() as conn:
         assert list(read_entries(conn, tenant)) == []
