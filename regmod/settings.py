@@ -30,7 +30,20 @@ class Settings(BaseSettings):
         description="Ed25519 public key (hex) that verifies checkpoints where the private key is absent.",
     )
     audit_checkpoint_every: int = Field(
-        default=1000, description="Write a signed checkpoint of the chain head every N entries."
+        default=1000,
+        ge=0,
+        description="Write a signed checkpoint of the chain head every N entries (0: never by count).",
+    )
+    audit_checkpoint_minutes: float = Field(
+        default=60.0,
+        ge=0,
+        description="Checkpoint the head once its oldest uncovered entry is this old (0: never by "
+        "age); run `regmod audit checkpoint` on a shorter timer so idle tenants are covered too.",
+    )
+    audit_witness: Path | None = Field(
+        default=None,
+        description="Append-only JSON-lines file outside the database that receives every "
+        "checkpoint; `regmod audit verify` compares the chain against it.",
     )
     api_max_request_bytes: int = Field(
         default=50 * 1024 * 1024, description="Largest request body the API accepts."

@@ -16,7 +16,7 @@ from api.schemas.audit import (
     VerificationResult,
 )
 from regmod.audit.log import read_entries
-from regmod.audit.signing import Signer
+from regmod.audit.trust import expectations
 from regmod.audit.verify import verify_tenant
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -52,11 +52,13 @@ def list_entries(
 
 @router.get("/verify", response_model=VerificationResult, summary="Verify the audit log")
 def verify(auditor: Auditor, services: ServicesDep) -> VerificationResult:
-    """Recompute the tenant's chain and checkpoint signatures; name the first entry that fails."""
-    key = services.settings.audit_signing_key
-    verifier = Signer.from_hex(key).verifier if key else None
+    """Recompute the tenant's chain, checkpoints and witnessed heads, as `regmod audit verify` does.
+
+    Names the first place that fails.
+    """
+    expect = expectations(services.settings)
     with services.store.read() as conn:
-        report = verify_tenant(conn, auditor.tenant, verifier)
+        report = verify_tenant(conn, auditor.tenant, expect=expect)
     problems = [VerificationProblem(**asdict(problem)) for problem in report.problems]
     first = report.first_problem
     return VerificationResult(
@@ -66,6 +68,7 @@ def verify(auditor: Auditor, services: ServicesDep) -> VerificationResult:
         last_hash=report.last_hash,
         checkpoints_checked=report.checkpoints_checked,
         signatures_verified=report.signatures_verified,
+        witnessed_checked=report.witnessed_checked,
         first_problem=VerificationProblem(**asdict(first)) if first else None,
         problems=problems,
         notes=report.notes,

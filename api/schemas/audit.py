@@ -45,6 +45,7 @@ class VerificationResult(BaseModel):
     last_hash: str
     checkpoints_checked: int
     signatures_verified: int
+    witnessed_checked: int
     first_problem: VerificationProblem | None
     problems: list[VerificationProblem]
     notes: list[str]

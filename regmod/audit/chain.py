@@ -31,10 +31,21 @@ class EntryKind(StrEnum):
     MODEL_CHANGE = "model_change"
 
 
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
 def utc_timestamp(moment: datetime | None = None) -> str:
     """ISO 8601 UTC with microseconds and a ``Z`` (fixed width, sorts as text)."""
     moment = (moment or datetime.now(UTC)).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.strftime(TIMESTAMP_FORMAT)
+
+
+def parse_timestamp(text: str) -> datetime | None:
+    """The moment a ``utc_timestamp`` names, or None when ``text`` is not one."""
+    try:
+        return datetime.strptime(text, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

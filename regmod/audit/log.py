@@ -13,12 +13,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from regmod.audit.cadence import Cadence
 from regmod.audit.chain import GENESIS_HASH, Checkpoint, Entry, EntryKind, seal, utc_timestamp
 from regmod.audit.signing import Signer
+from regmod.audit.witness import FileWitness, witness_at_commit
 from regmod.errors import NotFoundError, RegmodError
 from regmod.settings import Settings
 from regmod.store.engine import WRITE_OPTION
-from regmod.store.schema import audit_checkpoints, audit_entries, audit_heads
+from regmod.store.schema import audit_checkpoints, audit_entries, audit_heads, tenants
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,14 @@ _MOVE_HEAD = (
     .where(audit_heads.c.tenant == sa.bindparam("head_tenant"))
     .values(seq=sa.bindparam("seq"), head_hash=sa.bindparam("head_hash"))
 )
+_LAST_CHECKPOINT = (
+    sa.select(sa.func.coalesce(sa.func.max(audit_checkpoints.c.seq), 0))
+    .where(audit_checkpoints.c.tenant == sa.bindparam("tenant"))
+    .scalar_subquery()
+)
+_OLDEST_UNCOVERED = sa.select(audit_entries.c.recorded_at).where(
+    audit_entries.c.tenant == sa.bindparam("tenant"), audit_entries.c.seq == _LAST_CHECKPOINT + 1
+)
 """Built once: the head is locked and moved by every append, so statement building would show."""
 
 
@@ -48,13 +58,18 @@ def lock_head(conn: sa.Connection, tenant: str) -> Head:
         raise RegmodError("audit appends on SQLite need a transaction from Store.write()")
     row = conn.execute(_LOCK_HEAD, {"tenant": tenant}).first()
     if row is None:
-        raise NotFoundError(f"tenant {tenant!r} does not exist; create it before writing to it")
+        raise NotFoundError(
+            f"tenant {tenant!r} does not exist or its audit head row is gone; create the tenant "
+            "before writing to it"
+        )
     return Head(int(row.seq), str(row.head_hash))
 
 
 @dataclass(frozen=True)
 class AuditWriter:
-    """Appends entries and writes checkpoints, signed when a key is configured.
+    """Appends entries and writes checkpoints on the cadence, signed when a key is configured.
+
+    Each checkpoint also goes to the ``witness`` when one is configured.
 
     >>> writer = AuditWriter(signer=Signer.generate(), checkpoint_every=1000)
     >>> with store.write() as conn:  # doctest: +SKIP
@@ -63,12 +78,25 @@ class AuditWriter:
 
     signer: Signer | None = None
     checkpoint_every: int = 1000
+    checkpoint_minutes: float = 60.0
+    witness: FileWitness | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AuditWriter:
-        """The writer configured by ``REGMOD_AUDIT_SIGNING_KEY`` and ``…_CHECKPOINT_EVERY``."""
+        """The writer configured by the ``REGMOD_AUDIT_…`` settings (key, cadence, witness)."""
         key = settings.audit_signing_key
-        return cls(Signer.from_hex(key) if key else None, settings.audit_checkpoint_every)
+        witness = settings.audit_witness
+        return cls(
+            Signer.from_hex(key) if key else None,
+            settings.audit_checkpoint_every,
+            settings.audit_checkpoint_minutes,
+            FileWitness(witness) if witness else None,
+        )
+
+    @property
+    def cadence(self) -> Cadence:
+        """When checkpoints are due (``checkpoint_every`` entries, ``checkpoint_minutes``)."""
+        return Cadence(self.checkpoint_every, self.checkpoint_minutes)
 
     def append(
         self, conn: sa.Connection, tenant: str, kind: EntryKind, actor: str, payload: Any
@@ -95,6 +123,10 @@ class AuditWriter:
         Several requests committed together (``regmod.evidence.writer``) each keep their actor.
         """
         head = lock_head(conn, tenant)
+        cadence = self.cadence
+        aged = cadence.minutes > 0 and cadence.aged(
+            conn.execute(_OLDEST_UNCOVERED, {"tenant": tenant}).scalar()
+        )
         recorded_at = utc_timestamp()
         entries: list[Entry] = []
         prev_hash = head.head_hash
@@ -109,9 +141,7 @@ class AuditWriter:
         conn.execute(
             _MOVE_HEAD, {"head_tenant": tenant, "seq": last.seq, "head_hash": last.entry_hash}
         )
-        if self.checkpoint_every > 0 and (
-            last.seq // self.checkpoint_every > head.seq // self.checkpoint_every
-        ):
+        if aged or cadence.crosses(head.seq, last.seq):
             self._write_checkpoint(conn, tenant, Head(last.seq, last.entry_hash))
         return entries
 
@@ -142,6 +172,8 @@ class AuditWriter:
                 signature,
             )
         conn.execute(sa.insert(audit_checkpoints).values(**asdict(checkpoint)))
+        if self.witness is not None:
+            witness_at_commit(conn, self.witness, checkpoint)
         return checkpoint
 
 
@@ -193,7 +225,20 @@ def read_head(conn: sa.Connection, tenant: str) -> Head | None:
     return None if row is None else Head(int(row.seq), str(row.head_hash))
 
 
-def chain_tenants(conn: sa.Connection) -> Sequence[str]:
-    """Every tenant with a chain, sorted."""
-    query = sa.select(audit_heads.c.tenant).order_by(audit_heads.c.tenant)
+def chain_tenants(conn: sa.Connection, *, orphans: bool = True) -> Sequence[str]:
+    """Every tenant that has or should have a chain, sorted: a tenant row or a head row, and
+    with ``orphans`` any tenant named by an entry or checkpoint (a scan of both tables).
+
+    Listing more than the head rows means a tenant whose head row was deleted is still verified.
+    """
+    columns = _TENANT_COLUMNS if orphans else _TENANT_COLUMNS[:2]
+    query = sa.union(*(sa.select(table.c[column]) for table, column in columns)).order_by("code")
     return [str(tenant) for tenant in conn.scalars(query)]
+
+
+_TENANT_COLUMNS = (
+    (tenants, "code"),
+    (audit_heads, "tenant"),
+    (audit_entries, "tenant"),
+    (audit_checkpoints, "tenant"),
+)

@@ -9,31 +9,34 @@ from typing import Annotated
 import typer
 
 from regmod.audit.export import ExportFormat, export_audit, verify_export
-from regmod.audit.log import AuditWriter, chain_tenants
-from regmod.audit.signing import Signer, Verifier
+from regmod.audit.log import AuditWriter, chain_tenants, read_checkpoints
+from regmod.audit.signing import Signer
+from regmod.audit.trust import expectations, trusted_verifier
 from regmod.audit.verify import VerificationReport, verify_tenant
+from regmod.audit.witness import FileWitness
 from regmod.cli.db import open_store
-from regmod.errors import InputError
+from regmod.errors import ConfigurationError, InputError, NotFoundError
 from regmod.settings import get_settings
 
 audit_app = typer.Typer(
-    help="Verify and export the tamper-evident audit log.", no_args_is_help=True
+    help="Verify and export the tamper-evident audit log.\n\n"
+    "With a trusted key (REGMOD_AUDIT_PUBLIC_KEY or the signing key) verify fails closed: "
+    "unsigned or missing checkpoints, a missing head or a tail left uncovered longer than the "
+    "cadence allows (REGMOD_AUDIT_CHECKPOINT_EVERY entries, REGMOD_AUDIT_CHECKPOINT_MINUTES) "
+    "fail. Every checkpoint is also appended to the witness file (REGMOD_AUDIT_WITNESS); "
+    "`verify --witness` catches a rewrite or rollback of the database alone. Run "
+    "`regmod audit checkpoint` on a timer shorter than the minutes setting.",
+    no_args_is_help=True,
 )
 
 PublicKeyOption = Annotated[
     str | None,
     typer.Option(help="Trusted Ed25519 public key (hex); default from the settings."),
 ]
-
-
-def _trusted_verifier(public_key: str | None) -> Verifier | None:
-    """The verifier for an explicit key, else REGMOD_AUDIT_PUBLIC_KEY, else the signing key's."""
-    settings = get_settings()
-    if public_key or settings.audit_public_key:
-        return Verifier.from_hex(public_key or settings.audit_public_key or "")
-    if settings.audit_signing_key:
-        return Signer.from_hex(settings.audit_signing_key).verifier
-    return None
+WitnessOption = Annotated[
+    Path | None,
+    typer.Option(help="Witness file to compare against; default REGMOD_AUDIT_WITNESS."),
+]
 
 
 def _print_report(report: VerificationReport) -> None:
@@ -41,7 +44,7 @@ def _print_report(report: VerificationReport) -> None:
     typer.echo(
         f"tenant {report.tenant}: {status} — {report.entries_checked} entries, "
         f"{report.checkpoints_checked} checkpoints ({report.signatures_verified} signatures "
-        f"verified), head seq {report.last_seq}"
+        f"verified), {report.witnessed_checked} witnessed heads, head seq {report.last_seq}"
     )
     first = report.first_problem
     if first is not None:
@@ -56,12 +59,16 @@ def _print_report(report: VerificationReport) -> None:
 def verify_command(
     tenant: Annotated[str | None, typer.Option(help="Only this tenant (default: all).")] = None,
     public_key: PublicKeyOption = None,
+    witness: WitnessOption = None,
 ) -> None:
-    """Recompute every chain and checkpoint; exit 1 at the first entry that does not fit."""
-    verifier = _trusted_verifier(public_key)
+    """Recompute every chain, checkpoint and witnessed head; exit 1 naming the first misfit."""
+    expect = expectations(get_settings(), public_key=public_key, witness=witness)
     with open_store().read() as conn:
-        tenants = [tenant] if tenant else list(chain_tenants(conn))
-        reports = [verify_tenant(conn, code, verifier) for code in tenants]
+        known = set(chain_tenants(conn)) | (expect.witness.tenants() if expect.witness else set())
+        if tenant is not None and tenant not in known:
+            raise NotFoundError(f"tenant {tenant!r} has no chain, entries or witnessed checkpoints")
+        tenants = [tenant] if tenant else sorted(known)
+        reports = [verify_tenant(conn, code, expect=expect) for code in tenants]
     for report in reports:
         _print_report(report)
     if not all(report.ok for report in reports):
@@ -94,7 +101,7 @@ def export_command(
     ),
 ) -> None:
     """Export the entries of a period with checkpoints and the public key to verify them offline."""
-    verifier = _trusted_verifier(None)
+    verifier = trusted_verifier(get_settings())
     with open_store().read() as conn:
         header = export_audit(
             conn,
@@ -124,17 +131,51 @@ def verify_export_command(
 
 @audit_app.command("checkpoint")
 def checkpoint_command(
-    tenant: Annotated[str, typer.Option(help="Tenant whose head to checkpoint.")],
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant (default: all).")] = None,
 ) -> None:
-    """Write a (signed, when a key is configured) checkpoint of the chain head now."""
+    """Checkpoint (signed, witnessed) every chain head not yet covered; run it on a timer."""
     writer = AuditWriter.from_settings(get_settings())
-    with open_store().write() as conn:
-        checkpoint = writer.checkpoint(conn, tenant)
-    if checkpoint is None:
-        typer.echo("nothing to checkpoint: the chain is empty or its head is checkpointed")
-    else:
-        signed = "signed" if checkpoint.signature else "unsigned"
-        typer.echo(f"checkpoint at seq {checkpoint.seq} ({signed}): {checkpoint.head_hash}")
+    store = open_store()
+    with store.read() as conn:
+        tenants = [tenant] if tenant else list(chain_tenants(conn, orphans=False))
+    failed = False
+    for code in tenants:
+        try:
+            with store.write() as conn:
+                checkpoint = writer.checkpoint(conn, code)
+        except NotFoundError as error:  # no head row: report it, checkpoint the others
+            typer.echo(f"tenant {code}: {error} (see `regmod audit verify`)")
+            failed = True
+            continue
+        if checkpoint is None:
+            typer.echo(f"tenant {code}: nothing to checkpoint (empty, or head checkpointed)")
+        else:
+            signed = "signed" if checkpoint.signature else "unsigned"
+            typer.echo(
+                f"tenant {code}: checkpoint at seq {checkpoint.seq} ({signed}): "
+                f"{checkpoint.head_hash}"
+            )
+    if failed:
+        raise typer.Exit(1)
+
+
+@audit_app.command("witness")
+def witness_command(witness: WitnessOption = None) -> None:
+    """Append every stored checkpoint the witness lacks: once, when adding a witness to a store.
+
+    Run `regmod audit verify` (with the trusted key) first: this witnesses what the store holds.
+    """
+    path = witness or get_settings().audit_witness
+    if path is None:
+        raise ConfigurationError("no witness: pass --witness or set REGMOD_AUDIT_WITNESS")
+    target = FileWitness(path)
+    seen = set(target.read().checkpoints)
+    with open_store().read() as conn:
+        stored = [c for code in chain_tenants(conn) for c in read_checkpoints(conn, code)]
+    missing = [checkpoint for checkpoint in stored if checkpoint not in seen]
+    if missing:
+        target.append(missing)
+    typer.echo(f"witnessed {len(missing)} checkpoints in {path} ({len(stored)} stored)")
 
 
 @audit_app.command("keygen")

@@ -25,7 +25,8 @@ def chain(store: Store, tenant: str, writer: AuditWriter) -> Store:
     return store
 
 
-def _sql(store: Store, *statements: str) -> None:
+def run_sql(store: Store, *statements: str) -> None:
+    """Tamper as someone with database access would: plain SQL, no regmod code."""
     with store.engine.begin() as conn:
         for statement in statements:
             conn.exec_driver_sql(statement)
@@ -41,7 +42,7 @@ def test_intact_chain_verifies(chain: Store, tenant: str, signer: Signer) -> Non
 
 
 def test_modified_payload_is_caught_at_its_entry(chain: Store, tenant: str, signer: Signer) -> None:
-    _sql(
+    run_sql(
         chain,
         "UPDATE audit_entries SET payload = replace(payload, '\"r3\"', '\"r99\"') WHERE seq = 4",
     )
@@ -50,13 +51,13 @@ def test_modified_payload_is_caught_at_its_entry(chain: Store, tenant: str, sign
 
 
 def test_deleted_entry_is_caught_at_the_gap(chain: Store, tenant: str, signer: Signer) -> None:
-    _sql(chain, "DELETE FROM audit_entries WHERE seq = 7")
+    run_sql(chain, "DELETE FROM audit_entries WHERE seq = 7")
     first = _verify(chain, tenant, signer).first_problem
     assert first is not None and (first.seq, first.field, first.found) == (7, "seq", "8")
 
 
 def test_reordered_entries_are_caught(chain: Store, tenant: str, signer: Signer) -> None:
-    _sql(
+    run_sql(
         chain,
         "UPDATE audit_entries SET seq = -1 WHERE seq = 3",
         "UPDATE audit_entries SET seq = 3 WHERE seq = 4",
@@ -78,11 +79,11 @@ def test_inserted_entry_is_caught_even_with_a_correct_hash(
     )
     digest = entry_hash(tenant, 7, forged["kind"], forged["recorded_at"], "x", "{}", prev)
     # make room at seq 7 by shifting the tail up, then insert a well-formed forged entry
-    _sql(
+    run_sql(
         chain,
         *(f"UPDATE audit_entries SET seq = {s + 1} WHERE seq = {s}" for s in range(ENTRIES, 6, -1)),
     )
-    _sql(
+    run_sql(
         chain,
         "INSERT INTO audit_entries (tenant, seq, kind, recorded_at, actor, payload, prev_hash, entry_hash) "
         f"VALUES ('{tenant}', 7, 'model_change', '{forged['recorded_at']}', 'x', '{{}}', '{prev}', '{digest}')",
@@ -94,7 +95,7 @@ def test_inserted_entry_is_caught_even_with_a_correct_hash(
 def test_truncated_tail_is_caught_through_the_signed_checkpoint(
     chain: Store, tenant: str, signer: Signer
 ) -> None:
-    _sql(
+    run_sql(
         chain,
         "DELETE FROM audit_entries WHERE seq > 9",
         f"UPDATE audit_heads SET seq = 9, head_hash = (SELECT entry_hash FROM audit_entries "
@@ -126,7 +127,7 @@ def test_rewritten_chain_with_recomputed_hashes_is_caught_by_the_signature(
         "UPDATE audit_checkpoints SET head_hash = (SELECT entry_hash FROM audit_entries e "
         "WHERE e.seq = audit_checkpoints.seq)"
     )
-    _sql(chain, *statements)
+    run_sql(chain, *statements)
     report = _verify(chain, tenant, signer)
     assert not report.ok
     assert {problem.field for problem in report.problems} == {"signature"}
