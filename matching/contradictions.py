@@ -13,19 +13,20 @@ from matching.gamma import gamma_column
 from matching.spec import LinkageSpec
 
 CONTRADICTIONS = "contradictions"
-"""Column listing, per pair, the comparisons that contradict (empty list: none)."""
+"""Column naming, per pair, the comparisons that contradict, joined by ``", "`` (``""``: none).
+Text, not a list: a list column costs more to build than the rest of scoring."""
 
 
 def contradiction_expression(spec: LinkageSpec) -> pl.Expr:
-    """``List[String]`` of the names of the comparisons whose level contradicts, per pair."""
+    """The names of the comparisons whose level contradicts, per pair (``""`` for none)."""
     flags = [
         pl.when(pl.col(gamma_column(c.name)) >= c.contradicts_from).then(pl.lit(c.name))
         for c in spec.comparisons
         if c.contradicts_from is not None
     ]
     if not flags:
-        return pl.lit([], dtype=pl.List(pl.String)).alias(CONTRADICTIONS)
-    return pl.concat_list(flags).list.drop_nulls().alias(CONTRADICTIONS)
+        return pl.lit("").alias(CONTRADICTIONS)
+    return pl.concat_str(flags, separator=", ", ignore_nulls=True).alias(CONTRADICTIONS)
 
 
 def contradicting(spec: LinkageSpec, levels: dict[str, int]) -> list[str]:

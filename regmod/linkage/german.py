@@ -30,6 +30,7 @@ from matching.spec import (
     Training,
     block_on,
 )
+from regmod.normalize._distinct import map_distinct
 from regmod.normalize.text import has_lost_letter, search_form, search_form_value
 from regmod.record import RECORD_ID
 
@@ -98,14 +99,16 @@ def prepare_for_linkage(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("house_number").cast(pl.String), pl.col("house_number_suffix").fill_null("")
     )
     placeholder = pl.col("birth_date_placeholder").fill_null(False)
-    names = pl.col("first_names_search").list.drop_nulls().list.unique().list.sort()
-    several = pl.when(names.list.len() > 1).then(names)
+    names = pl.col("first_names_search")
+    several_text = map_distinct(
+        pl.when(names.list.len() > 1).then(names.list.join("\t")), _several_text, pl.String()
+    )
     return frame.with_columns(
         birth_date_text=full_date,
         birth_month_open=pl.when(~placeholder).then(pl.col("birth_month")),
         birth_day_open=pl.when(~placeholder).then(pl.col("birth_day")),
-        several_first_names=several,
-        several_first_names_text=several.list.join(" "),
+        several_first_names=several_text.str.split(" "),
+        several_first_names_text=several_text,
         family_name_lossy=_lossy(pl.col("family_name")),
         first_name_lossy=_lossy(pl.col("first_names").list.first()),
         street_key=street_key,
@@ -120,8 +123,8 @@ def linkage_keys(values: Mapping[str, Any]) -> dict[str, Any]:
     if year is not None and month is not None and day is not None:
         full_date = f"{str(year).zfill(4)}{str(month).zfill(2)}{str(day).zfill(2)}"
     placeholder = bool(values["birth_date_placeholder"])
-    distinct = sorted({name for name in values["first_names_search"] or [] if name is not None})
-    several = distinct if len(distinct) > 1 else None
+    names = [name for name in values["first_names_search"] or [] if name is not None]
+    several_text = _several_text("\t".join(names)) if len(names) > 1 else None
     postcode, street, number = values["postcode"], values["street_search"], values["house_number"]
     street_key = None if postcode is None or street is None else f"{postcode}|{street}"
     address_key = None
@@ -131,13 +134,19 @@ def linkage_keys(values: Mapping[str, Any]) -> dict[str, Any]:
         "birth_date_text": full_date,
         "birth_month_open": None if placeholder else month,
         "birth_day_open": None if placeholder else day,
-        "several_first_names": several,
-        "several_first_names_text": None if several is None else " ".join(several),
+        "several_first_names": None if several_text is None else several_text.split(" "),
+        "several_first_names_text": several_text,
         "family_name_lossy": _lossy_value(values["family_name"]),
         "first_name_lossy": _lossy_value((values["first_names"] or [None])[0]),
         "street_key": street_key,
         "address_key": address_key,
     }
+
+
+def _several_text(names: str) -> str | None:
+    """The distinct first names of a tab-joined list, sorted and space-joined; None below two."""
+    distinct = sorted(set(names.split("\t")) - {""})
+    return " ".join(distinct) if len(distinct) > 1 else None
 
 
 def _lossy(name: pl.Expr) -> pl.Expr:
@@ -372,9 +381,11 @@ def with_real_name_contradictions(
         & pl.lit(right_known.fill_null(False)).gather("idx_r")
     )
     return pairs.with_columns(
-        pl.when(real & ~pl.col(CONTRADICTIONS).list.contains(default.name))
-        .then(pl.col(CONTRADICTIONS).list.concat(pl.lit([default.name])))
-        .otherwise(pl.col(CONTRADICTIONS))
+        pl.when(~real | pl.col(CONTRADICTIONS).str.contains(rf"(^|, ){default.name}(,|$)"))
+        .then(pl.col(CONTRADICTIONS))
+        .when(pl.col(CONTRADICTIONS) == "")
+        .then(pl.lit(default.name))
+        .otherwise(pl.col(CONTRADICTIONS) + pl.lit(f", {default.name}"))
         .alias(CONTRADICTIONS)
     )
 

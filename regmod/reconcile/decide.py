@@ -87,9 +87,7 @@ def decide(
     proposed = _own_evidence(eligible, rules)
     # Register records are one person only where nothing contradicts and they live at one
     # address: namesakes at two addresses of a town are two people, however alike the rest.
-    same_person = dedupe.filter(
-        (pl.col("contradictions").list.len() == 0) & pl.col("same_residence")
-    )
+    same_person = dedupe.filter((pl.col("contradictions") == "") & pl.col("same_residence"))
     proposed = _off_shared_idnr(proposed, eligible)
     claimed = _settle_claims(proposed, same_person, rules)
     settled = _settle_duplicates(claimed, same_person, scored, rules)
@@ -117,13 +115,13 @@ def _own_evidence(eligible: pl.DataFrame, rules: DecisionRules) -> pl.DataFrame:
         ),
         (
             (pl.col("match_probability").get(1, null_on_oob=True) >= rules.match_threshold)
-            & (pl.col("contradictions").get(1, null_on_oob=True).list.len() == 0)
+            & (pl.col("contradictions").get(1, null_on_oob=True) == "")
         ).alias("runner_up_fits"),
     )
-    contradicted = pl.col("contradictions").list.len() > 0
+    contradicted = pl.col("contradictions") != ""
     reason = (
         pl.when(contradicted)
-        .then(pl.lit(CONTRADICTION + " ") + pl.col("contradictions").list.join(", "))
+        .then(pl.lit(CONTRADICTION + " ") + pl.col("contradictions"))
         .when(pl.col("match_probability") < rules.match_threshold)
         .then(pl.lit(BELOW_THRESHOLD))
         .when((pl.col("margin") < rules.tie_margin) & pl.col("same_idnr"))
@@ -194,9 +192,9 @@ def _settle_duplicates(
     namesakes), each record keeps its own link."""
     links = proposed.filter(pl.col("decision") == MATCH).select("idx_l", "idx_r")
     strong = same_person.filter(pl.col("match_probability") >= rules.match_threshold)
-    crossing = scored.filter(
-        (pl.col("contradictions").list.len() == 0) & pl.col("decisively_equal")
-    ).select("idx_l", "idx_r", crosses=pl.lit(True))
+    crossing = scored.filter((pl.col("contradictions") == "") & pl.col("decisively_equal")).select(
+        "idx_l", "idx_r", crosses=pl.lit(True)
+    )
     disagreeing = (
         strong.select("idx_l", pl.col("idx_r").alias("other"))
         .join(links, on="idx_l")

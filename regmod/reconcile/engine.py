@@ -75,7 +75,7 @@ def register_pairs(
                 "idx_l": pl.UInt32,
                 "idx_r": pl.UInt32,
                 "match_probability": pl.Float64,
-                "contradictions": pl.List(pl.String),
+                "contradictions": pl.String,
                 "decisively_equal": pl.Boolean,
                 "same_residence": pl.Boolean,
             }
