@@ -27,6 +27,7 @@ from api.services import Services
 from regmod.audit.log import AuditWriter
 from regmod.evidence import EvidenceService
 from regmod.evidence.online import TenantIndexes
+from regmod.settings import Settings
 from regmod.store import access
 from regmod.store.access import Role
 from regmod.store.engine import Store
@@ -59,6 +60,7 @@ IndexesDep = Annotated[TenantIndexes, _one(lambda services: services.indexes)]
 JobsDep = Annotated[ReconciliationJobs, _one(lambda services: services.jobs)]
 MetricsDep = Annotated[ApiMetrics, _one(lambda services: services.metrics)]
 PrincipalsDep = Annotated[PrincipalCache, _one(lambda services: services.principals)]
+SettingsDep = Annotated[Settings, _one(lambda services: services.settings)]
 
 
 async def authenticate(

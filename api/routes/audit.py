@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import Auditor, ServicesDep
+from api.deps import Auditor, SettingsDep, StoreDep
 from api.schemas.audit import (
     AuditEntryItem,
     AuditEntryPage,
@@ -25,12 +25,12 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 @router.get("/entries", response_model=AuditEntryPage, summary="Read the audit log")
 def list_entries(
     auditor: Auditor,
-    services: ServicesDep,
+    store: StoreDep,
     first_seq: Annotated[int, Query(ge=1, le=2**62)] = 1,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditEntryPage:
     """Up to ``limit`` entries of the auditor's tenant from ``first_seq`` on, in chain order."""
-    with services.store.read() as conn:
+    with store.read() as conn:
         entries = list(islice(read_entries(conn, auditor.tenant, first_seq=first_seq), limit + 1))
     page = entries[:limit]
     items = [
@@ -51,13 +51,13 @@ def list_entries(
 
 
 @router.get("/verify", response_model=VerificationResult, summary="Verify the audit log")
-def verify(auditor: Auditor, services: ServicesDep) -> VerificationResult:
+def verify(auditor: Auditor, store: StoreDep, settings: SettingsDep) -> VerificationResult:
     """Recompute the tenant's chain, checkpoints and witnessed heads, as `regmod audit verify` does.
 
     Names the first place that fails.
     """
-    expect = expectations(services.settings)
-    with services.store.read() as conn:
+    expect = expectations(settings)
+    with store.read() as conn:
         report = verify_tenant(conn, auditor.tenant, expect=expect)
     problems = [VerificationProblem(**asdict(problem)) for problem in report.problems]
     first = report.first_problem
