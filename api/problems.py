@@ -42,7 +42,6 @@ class ProblemKind(StrEnum):
     NOT_ENTITLED = "not-entitled"
     SUBJECT_NOT_FOUND = "subject-not-found"
     SUBJECT_AMBIGUOUS = "subject-ambiguous"
-    INFORMATION_BLOCK = "information-block"
     PREVIEW_INVALID = "preview-invalid"
     CONFLICT = "conflict"
     NOT_IMPLEMENTED = "not-implemented"
@@ -66,7 +65,6 @@ _STATUS_AND_TITLE: dict[ProblemKind, tuple[int, str]] = {
     ProblemKind.NOT_ENTITLED: (403, "Requester not entitled"),
     ProblemKind.SUBJECT_NOT_FOUND: (404, "Subject not found"),
     ProblemKind.SUBJECT_AMBIGUOUS: (422, "Subject not uniquely identified"),
-    ProblemKind.INFORMATION_BLOCK: (409, "Information block (Auskunftssperre)"),
     ProblemKind.PREVIEW_INVALID: (409, "Preview cannot be confirmed"),
     ProblemKind.CONFLICT: (409, "Conflict"),
     ProblemKind.NOT_IMPLEMENTED: (501, "Not implemented"),

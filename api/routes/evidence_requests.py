@@ -45,7 +45,7 @@ def _json(body: EvidenceAnswer, status_code: int = status.HTTP_200_OK) -> Respon
 
 
 def _respond(metrics: MetricsDep, answer: Answer) -> Response:
-    """The HTTP answer for a logged outcome: evidence, preview, 202 manual handling, or problem."""
+    """The HTTP answer for a logged outcome: evidence, preview, or a problem."""
     metrics.evidence_outcomes.labels(answer.evidence_type.value, answer.outcome).inc()
     body = EvidenceAnswer(
         request_id=answer.request_id,
@@ -63,15 +63,14 @@ def _respond(metrics: MetricsDep, answer: Answer) -> Response:
         body.preview_expires_at = answer.preview_expires_at
         body.preview_fields = list(answer.preview_fields)
         return _json(body)
-    if answer.outcome is TransferOutcome.BLOCKED:
-        body.status, body.detail = AnswerStatus.MANUAL_HANDLING, answer.detail
-        return _json(body, status.HTTP_202_ACCEPTED)
     kind = _REFUSAL_PROBLEM[answer.reason or RefusalReason.SUBJECT_NOT_FOUND]
+    # A blocked person is answered exactly as one not found; only the log says blocked.
+    blocked = answer.outcome is TransferOutcome.BLOCKED
     raise ProblemError(
         kind,
         answer.detail,
         request_id=answer.request_id,
-        outcome=answer.outcome.value,
+        outcome=TransferOutcome.REFUSED.value if blocked else answer.outcome.value,
         candidates_considered=answer.candidates_considered,
     )
 
@@ -81,7 +80,6 @@ def _respond(metrics: MetricsDep, answer: Answer) -> Response:
     response_model=EvidenceAnswer,
     response_model_exclude_none=True,
     responses={
-        202: {"model": EvidenceAnswer, "description": "Recorded for manual handling"},
         **_PROBLEM_RESPONSES,
     },
     summary="Request evidence about a citizen (once-only)",

@@ -42,7 +42,6 @@ class AnswerStatus(StrEnum):
 
     DELIVERED = "delivered"
     PREVIEW = "preview"
-    MANUAL_HANDLING = "manual_handling"
 
 
 class EvidenceAnswer(BaseModel):

@@ -24,7 +24,6 @@ class RefusalReason(StrEnum):
     NOT_ENTITLED = "not_entitled"
     SUBJECT_NOT_FOUND = "subject_not_found"
     SUBJECT_AMBIGUOUS = "subject_ambiguous"
-    INFORMATION_BLOCK = "information_block"
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,10 @@ class CandidateSource(Protocol):
         ...
 
 
+NOT_FOUND_BY_ATTRIBUTES = "no person in the reference fits these attributes; send the IDNr"
+NOT_FOUND_BY_IDNR = "no person with this IDNr in the register"
+
+
 @dataclass(frozen=True)
 class ResolutionPolicy:
     """Thresholds for accepting a subject by attributes.
@@ -70,7 +74,7 @@ def decide(candidates: Sequence[Candidate], policy: ResolutionPolicy) -> Resolut
         return Resolution(
             None,
             RefusalReason.SUBJECT_NOT_FOUND,
-            "no person in the reference fits these attributes; send the IDNr",
+            NOT_FOUND_BY_ATTRIBUTES,
             0,
         )
     best = candidates[0]

@@ -31,7 +31,14 @@ from regmod.evidence.model import (
 )
 from regmod.evidence.previews import PreviewSigner
 from regmod.evidence.requesters import load_requesters
-from regmod.evidence.resolution import Candidate, CandidateSource, ResolutionPolicy, decide
+from regmod.evidence.resolution import (
+    NOT_FOUND_BY_ATTRIBUTES,
+    NOT_FOUND_BY_IDNR,
+    Candidate,
+    CandidateSource,
+    ResolutionPolicy,
+    decide,
+)
 from regmod.evidence.transfers import transfers_of_request
 from regmod.evidence.writer import Staged, TransferWriter
 from regmod.store.access import grants_of
@@ -266,16 +273,16 @@ class EvidenceService:
                 TransferOutcome.REFUSED,
                 None,
                 RefusalReason.SUBJECT_NOT_FOUND,
-                "no person with this IDNr in the register",
+                NOT_FOUND_BY_IDNR,
             )
         if person["information_block"]:
+            # Logged as blocked for the clerk; the requester gets the not-found answer word for
+            # word (§ 51 BMG: the answer must not reveal that a block exists).
             return _Decision(
                 TransferOutcome.BLOCKED,
                 idnr,
-                RefusalReason.INFORMATION_BLOCK,
-                "the request was recorded and is handed to a clerk for manual handling",
-                None,
-                candidates,
+                RefusalReason.SUBJECT_NOT_FOUND,
+                NOT_FOUND_BY_IDNR if request.idnr is not None else NOT_FOUND_BY_ATTRIBUTES,
             )
         outcome = TransferOutcome.PREVIEW if request.preview else TransferOutcome.DELIVERED
         return _Decision(outcome, idnr, None, "", person, candidates)

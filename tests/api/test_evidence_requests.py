@@ -100,15 +100,20 @@ def test_person_of_another_tenant_is_not_found(world: World) -> None:
     assert outcomes(world, MUENCHEN) == []
 
 
-def test_information_block_gives_no_data_and_is_flagged_for_manual_handling(world: World) -> None:
-    response = ask(world, {"idnr": BLOCKED})
-    assert response.status_code == 202
-    answer = response.json()
-    assert answer["status"] == "manual_handling" and "evidence" not in answer
+def test_a_blocked_person_is_answered_exactly_as_one_not_found(world: World) -> None:
+    blocked = ask(world, {"idnr": BLOCKED})
+    unknown = ask(world, {"idnr": "38274906562"})  # valid, but nobody holds it
+    assert blocked.status_code == unknown.status_code == 404
+    assert blocked.headers["content-type"] == unknown.headers["content-type"]
+    strip = {"request_id", "instance"}
+    assert {k: v for k, v in blocked.json().items() if k not in strip} == {
+        k: v for k, v in unknown.json().items() if k not in strip
+    }
     entries = world.client.get(
         "/v1/audit/entries", headers=world.headers(KOELN, Role.AUDITOR)
     ).json()["items"]
-    assert entries[-1]["payload"]["outcome"] == "blocked"
+    outcomes_logged = [e["payload"]["outcome"] for e in entries if e["kind"] == "evidence_transfer"]
+    assert outcomes_logged == ["blocked", "refused"]  # the clerk still sees the block
 
 
 def test_deceased_person_is_marked(world: World) -> None:
