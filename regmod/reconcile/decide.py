@@ -260,9 +260,9 @@ def _all_records(decided: pl.DataFrame, best: pl.DataFrame, n_records: int) -> p
 def _clusters(
     records: pl.DataFrame, same_person: pl.DataFrame, n_records: int, rules: DecisionRules
 ) -> pl.DataFrame:
-    """Duplicate clusters: records linked to one reference row, and records deduplication calls
-    one person at the match threshold; a cluster that would join two different links keeps only
-    its linked records together, by link."""
+    """Duplicate clusters: records linked to one reference row, and unlinked records that
+    deduplication calls one person at the match threshold. A dedupe pair never joins a linked
+    record to an unlinked one: where links and deduplication disagree nothing is merged."""
     linked = records.filter(pl.col("decision") == MATCH)
     link_of = records.select(
         "idx_l", pl.when(pl.col("decision") == MATCH).then(pl.col("idx_r")).alias("link")
@@ -271,11 +271,7 @@ def _clusters(
         same_person.filter(pl.col("match_probability") >= rules.match_threshold)
         .join(link_of, on="idx_l")
         .join(link_of.rename({"idx_l": "idx_r", "link": "link_r"}), on="idx_r")
-        .filter(
-            pl.col("link").is_null()
-            | pl.col("link_r").is_null()
-            | (pl.col("link") == pl.col("link_r"))
-        )
+        .filter(pl.col("link").eq_missing(pl.col("link_r")))
     )
     # Records are nodes 0..n-1; reference row r is node n + r, so records linked to r meet there.
     left = np.concatenate(
@@ -289,20 +285,11 @@ def _clusters(
     )
     n_reference = int(right.max()) + 1 - n_records if linked.height else 0
     labels = connected_component_labels(left, right, n_records + n_reference)[:n_records]
-    components = link_of.with_columns(component=pl.Series(labels, dtype=pl.UInt32))
-    impure = components.group_by("component").agg(
-        (pl.col("link").drop_nulls().n_unique() > 1).alias("impure")
-    )
-    resolved = components.join(impure, on="component").with_columns(
-        pl.when(~pl.col("impure"))
-        .then(pl.col("component"))
-        .when(pl.col("link").is_not_null())
-        .then(pl.col("idx_l").min().over("component", "link"))
-        .otherwise(pl.col("idx_l"))
-        .alias("cluster")
-    )
-    return resolved.sort("idx_l").select(
-        pl.col("idx_l").alias("idx"), pl.col("cluster").cast(pl.UInt32).alias("cluster_id")
+    return pl.DataFrame(
+        {
+            "idx": pl.arange(0, n_records, dtype=pl.UInt32, eager=True),
+            "cluster_id": pl.Series(labels, dtype=pl.UInt32),
+        }
     )
 
 

@@ -192,3 +192,10 @@ def test_two_strong_uncontradicted_candidates_suggest_two_idnr_for_one_person() 
     assert _decide([(0, 0, 30.0), (0, 1, 29.0)], 1).records["reason"][0] == TWO_IDNR
     contradicted = _decide([(0, 0, 30.0), (0, 1, 29.0, ["first_names"])], 1)
     assert contradicted.records["reason"][0] == NEAR_TIE
+
+
+def test_deduplication_never_joins_a_linked_record_to_an_unlinked_one() -> None:
+    # Record 1 fits no reference row well enough, though deduplication calls it record 0's double.
+    decisions = _decide([(0, 0, 30.0), (1, 0, 5.0)], 2, dedupe=[(0, 1, 40.0)])
+    assert decisions.records["decision"].cast(str).to_list() == ["match", "review"]
+    assert decisions.clusters["cluster_id"].to_list() == [0, 1]
